@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ERC165Checker} from "@openzeppelin/contracts/utils/introspection/ERC165Checker.sol";
+import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
+
+/**
+ * @title SwarmRegistry
+ * @notice Swarms, their owners and admins, and who is a member. See {ISwarmRegistry}.
+ * @dev `isMember` and `isAdmin` are one SLOAD each (nested bool mappings); `memberCount` and `swarmOwner`
+ * read the swarm's first (packed) slot. The owner's admin flag is kept in `_admins` so `isAdmin` needs no
+ * second read.
+ */
+contract SwarmRegistry is ISwarmRegistry, EIP712 {
+    /// @inheritdoc ISwarmRegistry
+    uint256 public constant MAX_URI_LENGTH = 512;
+
+    /// @notice EIP-712 type hash of {ISwarmRegistry-Invite}.
+    bytes32 public constant INVITE_TYPEHASH =
+        keccak256("Invite(uint256 swarmId,address invitee,uint32 maxUses,uint48 expiry,bytes32 salt)");
+
+    /// @dev Slot 0: owner (20) + policy (1) + gateKind (1) + memberCount (8) = 30 bytes.
+    struct Swarm {
+        address owner;
+        MembershipPolicy policy;
+        GateKind gateKind;
+        uint64 memberCount;
+        address gateToken;
+        uint256 gateMinBalance;
+        string metadataURI;
+    }
+
+    /// @dev Per-swarm invite bookkeeping (keyed by swarm so an admin of one swarm cannot touch another's invites).
+    struct InviteState {
+        uint32 uses;
+        bool revoked;
+    }
+
+    uint256 private _swarmCount;
+    mapping(uint256 swarmId => Swarm) private _swarms;
+    mapping(uint256 swarmId => mapping(address account => bool)) private _members;
+    mapping(uint256 swarmId => mapping(address account => bool)) private _admins;
+    mapping(uint256 swarmId => mapping(address account => bool)) private _allowlist;
+    mapping(uint256 swarmId => mapping(address account => string)) private _memberMetadata;
+    mapping(uint256 swarmId => mapping(bytes32 inviteHash => InviteState)) private _invites;
+
+    constructor() EIP712("Concord SwarmRegistry", "1") {}
+
+    // ---------------------------------------------------------------------------------------------
+    // Modifiers-as-functions
+    // ---------------------------------------------------------------------------------------------
+
+    function _requireExists(uint256 swarmId) private view {
+        if (!swarmExists(swarmId)) revert SwarmRegistryUnknownSwarm(swarmId);
+    }
+
+    function _requireOwner(uint256 swarmId) private view {
+        _requireExists(swarmId);
+        if (_swarms[swarmId].owner != msg.sender) revert SwarmRegistryNotOwner(swarmId, msg.sender);
+    }
+
+    function _requireAdmin(uint256 swarmId) private view {
+        _requireExists(swarmId);
+        if (!_admins[swarmId][msg.sender]) revert SwarmRegistryNotAdmin(swarmId, msg.sender);
+    }
+
+    function _requireURI(string calldata uri) private pure {
+        if (bytes(uri).length > MAX_URI_LENGTH) revert SwarmRegistryURITooLong(bytes(uri).length, MAX_URI_LENGTH);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Swarm lifecycle
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISwarmRegistry
+    function createSwarm(SwarmConfig calldata config, address[] calldata admins) external returns (uint256 swarmId) {
+        _requireURI(config.metadataURI);
+        _validateGate(config.policy, config.gateKind, config.gateToken, config.gateMinBalance);
+        for (uint256 i = 0; i < admins.length; ++i) {
+            if (admins[i] == address(0)) revert SwarmRegistryZeroAddress();
+        }
+
+        swarmId = ++_swarmCount;
+        Swarm storage swarm = _swarms[swarmId];
+        swarm.owner = msg.sender;
+        swarm.policy = config.policy;
+        swarm.gateKind = config.gateKind;
+        swarm.gateToken = config.gateToken;
+        swarm.gateMinBalance = config.gateMinBalance;
+        swarm.metadataURI = config.metadataURI;
+        emit SwarmCreated(
+            swarmId,
+            msg.sender,
+            config.policy,
+            config.gateKind,
+            config.gateToken,
+            config.gateMinBalance,
+            config.metadataURI
+        );
+
+        _admins[swarmId][msg.sender] = true;
+        emit SwarmAdminUpdated(swarmId, msg.sender, true);
+        for (uint256 i = 0; i < admins.length; ++i) {
+            _admins[swarmId][admins[i]] = true;
+            emit SwarmAdminUpdated(swarmId, admins[i], true);
+        }
+
+        _addMember(swarmId, msg.sender, config.policy, "");
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function setPolicy(
+        uint256 swarmId,
+        MembershipPolicy policy,
+        GateKind gateKind,
+        address gateToken,
+        uint256 gateMinBalance
+    ) external {
+        _requireOwner(swarmId);
+        _validateGate(policy, gateKind, gateToken, gateMinBalance);
+        Swarm storage swarm = _swarms[swarmId];
+        swarm.policy = policy;
+        swarm.gateKind = gateKind;
+        swarm.gateToken = gateToken;
+        swarm.gateMinBalance = gateMinBalance;
+        emit SwarmPolicyUpdated(swarmId, policy, gateKind, gateToken, gateMinBalance);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function setSwarmMetadata(uint256 swarmId, string calldata metadataURI) external {
+        _requireAdmin(swarmId);
+        _requireURI(metadataURI);
+        _swarms[swarmId].metadataURI = metadataURI;
+        emit SwarmMetadataUpdated(swarmId, metadataURI);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function setAdmin(uint256 swarmId, address account, bool isAdmin_) external {
+        _requireOwner(swarmId);
+        if (account == address(0)) revert SwarmRegistryZeroAddress();
+        if (account == msg.sender) revert SwarmRegistryOwnerAdminImmutable(swarmId);
+        _admins[swarmId][account] = isAdmin_;
+        emit SwarmAdminUpdated(swarmId, account, isAdmin_);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function transferSwarmOwnership(uint256 swarmId, address newOwner) external {
+        _requireOwner(swarmId);
+        if (newOwner == address(0)) revert SwarmRegistryZeroAddress();
+        if (newOwner == msg.sender) revert SwarmRegistryAlreadyOwner(swarmId, newOwner);
+        if (!_members[swarmId][newOwner]) revert SwarmRegistryNotMember(swarmId, newOwner);
+
+        _swarms[swarmId].owner = newOwner;
+        _admins[swarmId][msg.sender] = false;
+        emit SwarmAdminUpdated(swarmId, msg.sender, false);
+        _admins[swarmId][newOwner] = true;
+        emit SwarmAdminUpdated(swarmId, newOwner, true);
+        emit SwarmOwnershipTransferred(swarmId, msg.sender, newOwner);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function setAllowlist(uint256 swarmId, address[] calldata accounts, bool allowed) external {
+        _requireAdmin(swarmId);
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            if (accounts[i] == address(0)) revert SwarmRegistryZeroAddress();
+        }
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            _allowlist[swarmId][accounts[i]] = allowed;
+            emit SwarmAllowlistUpdated(swarmId, accounts[i], allowed);
+        }
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function revokeInvite(uint256 swarmId, bytes32 inviteHash) external {
+        _requireAdmin(swarmId);
+        _invites[swarmId][inviteHash].revoked = true;
+        emit InviteRevoked(swarmId, inviteHash);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Membership
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISwarmRegistry
+    function join(uint256 swarmId, string calldata metadataURI) external {
+        _requireExists(swarmId);
+        _requireURI(metadataURI);
+        if (_members[swarmId][msg.sender]) revert SwarmRegistryAlreadyMember(swarmId, msg.sender);
+
+        Swarm storage swarm = _swarms[swarmId];
+        MembershipPolicy policy = swarm.policy;
+        if (policy == MembershipPolicy.Allowlist) {
+            if (!_allowlist[swarmId][msg.sender]) revert SwarmRegistryNotAllowlisted(swarmId, msg.sender);
+        } else if (policy == MembershipPolicy.TokenGated) {
+            uint256 balance = _gateBalance(swarm, msg.sender);
+            uint256 required = swarm.gateMinBalance;
+            if (balance < required) {
+                revert SwarmRegistryInsufficientTokenBalance(swarmId, msg.sender, balance, required);
+            }
+        } else if (policy == MembershipPolicy.Invite) {
+            revert SwarmRegistryWrongPolicy(swarmId, policy);
+        }
+        _addMember(swarmId, msg.sender, policy, metadataURI);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function joinWithInvite(
+        uint256 swarmId,
+        Invite calldata invite,
+        address signer,
+        bytes calldata signature,
+        string calldata metadataURI
+    ) external {
+        _requireExists(swarmId);
+        _requireURI(metadataURI);
+        MembershipPolicy policy = _swarms[swarmId].policy;
+        if (policy != MembershipPolicy.Invite) revert SwarmRegistryWrongPolicy(swarmId, policy);
+        if (invite.swarmId != swarmId) revert SwarmRegistryInviteSwarmMismatch(swarmId, invite.swarmId);
+        if (_members[swarmId][msg.sender]) revert SwarmRegistryAlreadyMember(swarmId, msg.sender);
+
+        bytes32 inviteHash = hashInvite(invite);
+        InviteState storage state = _invites[swarmId][inviteHash];
+        if (state.revoked) revert SwarmRegistryInviteRevoked(inviteHash);
+        if (block.timestamp > invite.expiry) revert SwarmRegistryInviteExpired(inviteHash, invite.expiry);
+        if (invite.invitee != address(0) && invite.invitee != msg.sender) {
+            revert SwarmRegistryInviteWrongInvitee(inviteHash, invite.invitee, msg.sender);
+        }
+        uint32 uses = state.uses;
+        if (uses >= invite.maxUses) revert SwarmRegistryInviteExhausted(inviteHash, invite.maxUses);
+        if (!_admins[swarmId][signer]) revert SwarmRegistryInvalidInviteSigner(inviteHash, signer);
+        if (!SignatureChecker.isValidSignatureNow(signer, inviteHash, signature)) {
+            revert SwarmRegistryInvalidInviteSignature(inviteHash, signer);
+        }
+
+        // Cannot overflow: uses < invite.maxUses <= type(uint32).max was checked above.
+        unchecked {
+            ++uses;
+        }
+        state.uses = uses;
+        emit InviteUsed(swarmId, inviteHash, msg.sender, uses);
+        _addMember(swarmId, msg.sender, MembershipPolicy.Invite, metadataURI);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function leave(uint256 swarmId) external {
+        _requireExists(swarmId);
+        if (!_members[swarmId][msg.sender]) revert SwarmRegistryNotMember(swarmId, msg.sender);
+        if (_swarms[swarmId].owner == msg.sender) revert SwarmRegistryOwnerCannotLeave(swarmId);
+        uint256 count = _removeMember(swarmId, msg.sender);
+        emit MemberLeft(swarmId, msg.sender, count);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function removeMember(uint256 swarmId, address member) external {
+        _requireAdmin(swarmId);
+        if (!_members[swarmId][member]) revert SwarmRegistryNotMember(swarmId, member);
+        if (_swarms[swarmId].owner == member) revert SwarmRegistryCannotRemoveOwner(swarmId);
+        uint256 count = _removeMember(swarmId, member);
+        emit MemberRemoved(swarmId, member, msg.sender, count);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function removeIneligible(uint256 swarmId, address member) external {
+        _requireExists(swarmId);
+        Swarm storage swarm = _swarms[swarmId];
+        MembershipPolicy policy = swarm.policy;
+        if (policy != MembershipPolicy.TokenGated) revert SwarmRegistryWrongPolicy(swarmId, policy);
+        if (!_members[swarmId][member]) revert SwarmRegistryNotMember(swarmId, member);
+        if (swarm.owner == member) revert SwarmRegistryCannotRemoveOwner(swarmId);
+        if (_gateBalance(swarm, member) >= swarm.gateMinBalance) revert SwarmRegistryStillEligible(swarmId, member);
+        uint256 count = _removeMember(swarmId, member);
+        emit MemberRemoved(swarmId, member, msg.sender, count);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function setMemberMetadata(uint256 swarmId, string calldata metadataURI) external {
+        _requireExists(swarmId);
+        _requireURI(metadataURI);
+        if (!_members[swarmId][msg.sender]) revert SwarmRegistryNotMember(swarmId, msg.sender);
+        _memberMetadata[swarmId][msg.sender] = metadataURI;
+        emit MemberMetadataUpdated(swarmId, msg.sender, metadataURI);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISwarmRegistry
+    function isMember(uint256 swarmId, address account) external view returns (bool) {
+        return _members[swarmId][account];
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function isAdmin(uint256 swarmId, address account) external view returns (bool) {
+        return _admins[swarmId][account];
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function swarmOwner(uint256 swarmId) external view returns (address) {
+        _requireExists(swarmId);
+        return _swarms[swarmId].owner;
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function memberCount(uint256 swarmId) external view returns (uint256) {
+        return _swarms[swarmId].memberCount;
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function swarmExists(uint256 swarmId) public view returns (bool) {
+        return swarmId != 0 && swarmId <= _swarmCount;
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function swarmCount() external view returns (uint256) {
+        return _swarmCount;
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function swarmConfig(uint256 swarmId) external view returns (SwarmConfig memory) {
+        _requireExists(swarmId);
+        Swarm storage swarm = _swarms[swarmId];
+        return SwarmConfig({
+            policy: swarm.policy,
+            gateKind: swarm.gateKind,
+            gateToken: swarm.gateToken,
+            gateMinBalance: swarm.gateMinBalance,
+            metadataURI: swarm.metadataURI
+        });
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function isAllowlisted(uint256 swarmId, address account) external view returns (bool) {
+        return _allowlist[swarmId][account];
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function memberMetadata(uint256 swarmId, address account) external view returns (string memory) {
+        return _memberMetadata[swarmId][account];
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function hashInvite(Invite calldata invite) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(INVITE_TYPEHASH, invite.swarmId, invite.invitee, invite.maxUses, invite.expiry, invite.salt)
+            )
+        );
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function inviteUses(uint256 swarmId, bytes32 inviteHash) external view returns (uint32) {
+        return _invites[swarmId][inviteHash].uses;
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function isInviteRevoked(uint256 swarmId, bytes32 inviteHash) external view returns (bool) {
+        return _invites[swarmId][inviteHash].revoked;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------
+
+    function _addMember(uint256 swarmId, address account, MembershipPolicy via, string memory metadataURI) private {
+        _members[swarmId][account] = true;
+        if (bytes(metadataURI).length != 0) _memberMetadata[swarmId][account] = metadataURI;
+        uint64 count;
+        // Cannot overflow: each member is a distinct address that paid for a join; 2^64 joins are infeasible.
+        unchecked {
+            count = ++_swarms[swarmId].memberCount;
+        }
+        emit MemberJoined(swarmId, account, via, metadataURI, count);
+    }
+
+    /// @dev Callers checked that `account` is a member, so the count is at least 1.
+    function _removeMember(uint256 swarmId, address account) private returns (uint256 count) {
+        delete _members[swarmId][account];
+        delete _memberMetadata[swarmId][account];
+        // Cannot underflow: `account` was a member, so it was counted.
+        unchecked {
+            count = --_swarms[swarmId].memberCount;
+        }
+    }
+
+    function _gateBalance(Swarm storage swarm, address account) private view returns (uint256) {
+        // Both standards expose `balanceOf(address) returns (uint256)`; the kind is kept for clients and indexers.
+        if (swarm.gateKind == GateKind.ERC721) return IERC721(swarm.gateToken).balanceOf(account);
+        return IERC20(swarm.gateToken).balanceOf(account);
+    }
+
+    function _validateGate(MembershipPolicy policy, GateKind gateKind, address gateToken, uint256 gateMinBalance)
+        private
+        view
+    {
+        if (policy == MembershipPolicy.TokenGated) {
+            if (
+                gateKind == GateKind.None ||
+                gateToken.code.length == 0 ||
+                gateMinBalance == 0 ||
+                (gateKind == GateKind.ERC721 &&
+                    !ERC165Checker.supportsInterface(gateToken, type(IERC721).interfaceId))
+            ) revert SwarmRegistryInvalidGate(gateKind, gateToken, gateMinBalance);
+        } else if (gateKind != GateKind.None || gateToken != address(0) || gateMinBalance != 0) {
+            revert SwarmRegistryInvalidGate(gateKind, gateToken, gateMinBalance);
+        }
+    }
+}
