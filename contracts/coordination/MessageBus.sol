@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IMessageBus} from "../interfaces/IMessageBus.sol";
 import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
 
@@ -13,9 +16,16 @@ import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
  * limit; per member, one slot holds the start of the member's current window and its count, and is only
  * touched while the swarm has a limit.
  */
-contract MessageBus is IMessageBus {
+contract MessageBus is IMessageBus, EIP712, Nonces {
     /// @inheritdoc IMessageBus
     uint256 public constant MAX_PAYLOAD_SIZE = 8192;
+
+    bytes32 private constant _BROADCAST_TYPEHASH = keccak256(
+        "Broadcast(uint256 swarmId,bytes32 topic,bytes payload,address sender,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant _DIRECT_MESSAGE_TYPEHASH = keccak256(
+        "DirectMessage(uint256 swarmId,address to,bytes32 topic,bytes payload,address sender,uint256 nonce,uint256 deadline)"
+    );
 
     struct SwarmBus {
         uint64 lastMessageId; // id of the latest message (0 before the first)
@@ -33,7 +43,7 @@ contract MessageBus is IMessageBus {
     mapping(uint256 swarmId => SwarmBus) private _swarms;
     mapping(uint256 swarmId => mapping(address member => MemberUsage)) private _usage;
 
-    constructor(ISwarmRegistry registry_) {
+    constructor(ISwarmRegistry registry_) EIP712("Concord MessageBus", "1") {
         if (address(registry_) == address(0)) revert MessageBusZeroAddress();
         _registry = registry_;
     }
@@ -44,8 +54,7 @@ contract MessageBus is IMessageBus {
 
     /// @inheritdoc IMessageBus
     function broadcast(uint256 swarmId, bytes32 topic, bytes calldata payload) external returns (uint64 messageId) {
-        messageId = _admit(swarmId, payload.length);
-        emit MessageBroadcast(swarmId, msg.sender, topic, messageId, payload);
+        return _broadcast(swarmId, topic, payload, msg.sender);
     }
 
     /// @inheritdoc IMessageBus
@@ -53,9 +62,40 @@ contract MessageBus is IMessageBus {
         external
         returns (uint64 messageId)
     {
-        if (!_registry.isMember(swarmId, to)) revert MessageBusRecipientNotMember(swarmId, to);
-        messageId = _admit(swarmId, payload.length);
-        emit DirectMessageSent(swarmId, msg.sender, to, topic, messageId, payload);
+        return _send(swarmId, to, topic, payload, msg.sender);
+    }
+
+    /// @inheritdoc IMessageBus
+    function broadcastBySig(
+        uint256 swarmId,
+        bytes32 topic,
+        bytes calldata payload,
+        address sender,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 messageId) {
+        bytes32 structHash = keccak256(
+            abi.encode(_BROADCAST_TYPEHASH, swarmId, topic, keccak256(payload), sender, nonce, deadline)
+        );
+        _checkSignature(sender, structHash, nonce, deadline, signature);
+        return _broadcast(swarmId, topic, payload, sender);
+    }
+
+    /// @inheritdoc IMessageBus
+    function sendBySig(
+        uint256 swarmId,
+        address to,
+        bytes32 topic,
+        bytes calldata payload,
+        address sender,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 messageId) {
+        bytes32 structHash = _directMessageHash(swarmId, to, topic, keccak256(payload), sender, nonce, deadline);
+        _checkSignature(sender, structHash, nonce, deadline, signature);
+        return _send(swarmId, to, topic, payload, sender);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -79,6 +119,11 @@ contract MessageBus is IMessageBus {
     /// @inheritdoc IMessageBus
     function registry() external view returns (address) {
         return address(_registry);
+    }
+
+    /// @inheritdoc IMessageBus
+    function nonces(address owner) public view override(IMessageBus, Nonces) returns (uint256) {
+        return super.nonces(owner);
     }
 
     /// @inheritdoc IMessageBus
@@ -113,19 +158,40 @@ contract MessageBus is IMessageBus {
     // Internal
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Checks the sender's membership, the payload size and the rate limit, counts the message and
-    /// returns its id.
-    function _admit(uint256 swarmId, uint256 payloadLength) private returns (uint64 messageId) {
-        if (payloadLength > MAX_PAYLOAD_SIZE) revert MessageBusPayloadTooLarge(payloadLength, MAX_PAYLOAD_SIZE);
-        if (!_registry.isMember(swarmId, msg.sender)) revert MessageBusNotMember(swarmId, msg.sender);
+    function _broadcast(uint256 swarmId, bytes32 topic, bytes calldata payload, address sender)
+        private
+        returns (uint64 messageId)
+    {
+        _checkSender(swarmId, payload.length, sender);
+        messageId = _consume(swarmId, sender);
+        emit MessageBroadcast(swarmId, sender, topic, messageId, payload);
+    }
 
+    function _send(uint256 swarmId, address to, bytes32 topic, bytes calldata payload, address sender)
+        private
+        returns (uint64 messageId)
+    {
+        _checkSender(swarmId, payload.length, sender);
+        if (!_registry.isMember(swarmId, to)) revert MessageBusRecipientNotMember(swarmId, to);
+        messageId = _consume(swarmId, sender);
+        emit DirectMessageSent(swarmId, sender, to, topic, messageId, payload);
+    }
+
+    /// @dev Checks the payload size and the sender's membership.
+    function _checkSender(uint256 swarmId, uint256 payloadLength, address sender) private view {
+        if (payloadLength > MAX_PAYLOAD_SIZE) revert MessageBusPayloadTooLarge(payloadLength, MAX_PAYLOAD_SIZE);
+        if (!_registry.isMember(swarmId, sender)) revert MessageBusNotMember(swarmId, sender);
+    }
+
+    /// @dev Applies the rate limit to `sender`, counts the message and returns its id.
+    function _consume(uint256 swarmId, address sender) private returns (uint64 messageId) {
         SwarmBus storage bus = _swarms[swarmId];
         uint32 maxMessages = bus.maxMessages;
         if (maxMessages != 0) {
             (uint48 windowStart, uint48 resetsAt) = _currentWindow(bus.windowSeconds);
-            MemberUsage storage memberUsage = _usage[swarmId][msg.sender];
+            MemberUsage storage memberUsage = _usage[swarmId][sender];
             uint32 count = memberUsage.windowStart == windowStart ? memberUsage.count : 0;
-            if (count >= maxMessages) revert MessageBusRateLimited(swarmId, msg.sender, maxMessages, resetsAt);
+            if (count >= maxMessages) revert MessageBusRateLimited(swarmId, sender, maxMessages, resetsAt);
             memberUsage.windowStart = windowStart;
             // count < maxMessages <= type(uint32).max: cannot overflow
             unchecked {
@@ -136,6 +202,37 @@ contract MessageBus is IMessageBus {
         // checked: a uint64 sequence cannot realistically overflow, but if it did this reverts
         messageId = bus.lastMessageId + 1;
         bus.lastMessageId = messageId;
+    }
+
+    /// @dev Reverts unless `deadline` has not passed, `nonce` is `signer`'s current nonce (then consumed) and
+    /// `signature` is `signer`'s over the typed struct.
+    function _checkSignature(
+        address signer,
+        bytes32 structHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) private {
+        if (block.timestamp > deadline) revert MessageBusSignatureExpired(deadline, block.timestamp);
+        uint256 current = _useNonce(signer);
+        if (nonce != current) revert MessageBusInvalidNonce(signer, nonce, current);
+        if (!SignatureChecker.isValidSignatureNow(signer, _hashTypedDataV4(structHash), signature)) {
+            revert MessageBusInvalidSignature(signer);
+        }
+    }
+
+    function _directMessageHash(
+        uint256 swarmId,
+        address to,
+        bytes32 topic,
+        bytes32 payloadHash,
+        address sender,
+        uint256 nonce,
+        uint256 deadline
+    ) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(_DIRECT_MESSAGE_TYPEHASH, swarmId, to, topic, payloadHash, sender, nonce, deadline)
+        );
     }
 
     /// @dev The current fixed window `[start, resetsAt)` for a window length `windowSeconds` > 0.

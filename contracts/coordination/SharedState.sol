@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ISharedState} from "../interfaces/ISharedState.sol";
 import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
 
@@ -13,10 +15,20 @@ import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
  * word 0). Words beyond the current length are never read, so a shrinking write or a delete does not clear
  * them (the stale words are unobservable; the next write overwrites what it needs). The last word of a value
  * is stored zero-padded, so `get` never returns bytes past the value's length.
+ *
+ * Relayed writes need no nonce: the signed `expectedVersion` is consumed by the write itself and versions are
+ * never reused, so a signature can succeed at most once.
  */
-contract SharedState is ISharedState {
+contract SharedState is ISharedState, EIP712 {
     /// @inheritdoc ISharedState
     uint256 public constant MAX_VALUE_SIZE = 4096;
+
+    bytes32 private constant _SET_TYPEHASH = keccak256(
+        "SetState(uint256 swarmId,bytes32 key,bytes value,uint64 expectedVersion,address writer,uint256 deadline)"
+    );
+    bytes32 private constant _DELETE_TYPEHASH = keccak256(
+        "DeleteState(uint256 swarmId,bytes32 key,uint64 expectedVersion,address writer,uint256 deadline)"
+    );
 
     struct Entry {
         uint64 version; // 0 = never written; +1 on every set/del; never reused
@@ -31,7 +43,7 @@ contract SharedState is ISharedState {
     mapping(uint256 swarmId => mapping(bytes32 key => Entry)) private _entries;
     mapping(uint256 swarmId => mapping(bytes32 key => mapping(address writer => bool allowed))) private _keyWriters;
 
-    constructor(ISwarmRegistry registry_) {
+    constructor(ISwarmRegistry registry_) EIP712("Concord SharedState", "1") {
         if (address(registry_) == address(0)) revert SharedStateZeroAddress();
         _registry = registry_;
     }
@@ -45,40 +57,43 @@ contract SharedState is ISharedState {
         external
         returns (uint64 newVersion)
     {
-        uint256 length = value.length;
-        if (length > MAX_VALUE_SIZE) revert SharedStateValueTooLarge(length, MAX_VALUE_SIZE);
-        Entry storage entry = _entries[swarmId][key];
-        newVersion = _checkWrite(swarmId, key, entry, expectedVersion);
-
-        entry.version = newVersion;
-        // length <= MAX_VALUE_SIZE (4096) fits in uint32
-        entry.length = uint32(length);
-        entry.live = true;
-
-        uint256 wordCount = (length + 31) >> 5;
-        for (uint256 i; i < wordCount; ) {
-            // bytes32(slice) zero-pads a final partial word, so no bytes past `length` are stored
-            entry.words[i] = bytes32(value[i << 5:]);
-            // i < wordCount <= 128: cannot overflow
-            unchecked {
-                ++i;
-            }
-        }
-
-        emit StateSet(swarmId, key, msg.sender, newVersion, value, keccak256(value));
+        return _set(swarmId, key, value, expectedVersion, msg.sender);
     }
 
     /// @inheritdoc ISharedState
     function del(uint256 swarmId, bytes32 key, uint64 expectedVersion) external returns (uint64 newVersion) {
-        Entry storage entry = _entries[swarmId][key];
-        newVersion = _checkWrite(swarmId, key, entry, expectedVersion);
-        if (!entry.live) revert SharedStateKeyNotFound(swarmId, key, entry.version);
+        return _del(swarmId, key, expectedVersion, msg.sender);
+    }
 
-        entry.version = newVersion;
-        entry.length = 0;
-        entry.live = false;
+    /// @inheritdoc ISharedState
+    function setBySig(
+        uint256 swarmId,
+        bytes32 key,
+        bytes calldata value,
+        uint64 expectedVersion,
+        address writer,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 newVersion) {
+        bytes32 structHash = keccak256(
+            abi.encode(_SET_TYPEHASH, swarmId, key, keccak256(value), expectedVersion, writer, deadline)
+        );
+        _checkSignature(writer, structHash, deadline, signature);
+        return _set(swarmId, key, value, expectedVersion, writer);
+    }
 
-        emit StateDeleted(swarmId, key, msg.sender, newVersion);
+    /// @inheritdoc ISharedState
+    function delBySig(
+        uint256 swarmId,
+        bytes32 key,
+        uint64 expectedVersion,
+        address writer,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 newVersion) {
+        bytes32 structHash = keccak256(abi.encode(_DELETE_TYPEHASH, swarmId, key, expectedVersion, writer, deadline));
+        _checkSignature(writer, structHash, deadline, signature);
+        return _del(swarmId, key, expectedVersion, writer);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -156,15 +171,68 @@ contract SharedState is ISharedState {
     // Internal
     // ---------------------------------------------------------------------------------------------
 
+    function _set(uint256 swarmId, bytes32 key, bytes calldata value, uint64 expectedVersion, address writer)
+        private
+        returns (uint64 newVersion)
+    {
+        uint256 length = value.length;
+        if (length > MAX_VALUE_SIZE) revert SharedStateValueTooLarge(length, MAX_VALUE_SIZE);
+        Entry storage entry = _entries[swarmId][key];
+        newVersion = _checkWrite(swarmId, key, entry, expectedVersion, writer);
+
+        entry.version = newVersion;
+        // length <= MAX_VALUE_SIZE (4096) fits in uint32
+        entry.length = uint32(length);
+        entry.live = true;
+
+        uint256 wordCount = (length + 31) >> 5;
+        for (uint256 i; i < wordCount; ) {
+            // bytes32(slice) zero-pads a final partial word, so no bytes past `length` are stored
+            entry.words[i] = bytes32(value[i << 5:]);
+            // i < wordCount <= 128: cannot overflow
+            unchecked {
+                ++i;
+            }
+        }
+
+        emit StateSet(swarmId, key, writer, newVersion, value, keccak256(value));
+    }
+
+    function _del(uint256 swarmId, bytes32 key, uint64 expectedVersion, address writer)
+        private
+        returns (uint64 newVersion)
+    {
+        Entry storage entry = _entries[swarmId][key];
+        newVersion = _checkWrite(swarmId, key, entry, expectedVersion, writer);
+        if (!entry.live) revert SharedStateKeyNotFound(swarmId, key, entry.version);
+
+        entry.version = newVersion;
+        entry.length = 0;
+        entry.live = false;
+
+        emit StateDeleted(swarmId, key, writer, newVersion);
+    }
+
+    /// @dev Reverts unless `deadline` has not passed and `signature` is `signer`'s over the typed struct.
+    function _checkSignature(address signer, bytes32 structHash, uint256 deadline, bytes calldata signature)
+        private
+        view
+    {
+        if (block.timestamp > deadline) revert SharedStateSignatureExpired(deadline, block.timestamp);
+        if (!SignatureChecker.isValidSignatureNow(signer, _hashTypedDataV4(structHash), signature)) {
+            revert SharedStateInvalidSignature(signer);
+        }
+    }
+
     /// @dev Checks membership, the key's writer restriction and the expected version; returns the next version.
-    function _checkWrite(uint256 swarmId, bytes32 key, Entry storage entry, uint64 expectedVersion)
+    function _checkWrite(uint256 swarmId, bytes32 key, Entry storage entry, uint64 expectedVersion, address writer)
         private
         view
         returns (uint64)
     {
-        if (!_registry.isMember(swarmId, msg.sender)) revert SharedStateNotMember(swarmId, msg.sender);
-        if (entry.restricted && !_keyWriters[swarmId][key][msg.sender]) {
-            revert SharedStateWriterNotAllowed(swarmId, key, msg.sender);
+        if (!_registry.isMember(swarmId, writer)) revert SharedStateNotMember(swarmId, writer);
+        if (entry.restricted && !_keyWriters[swarmId][key][writer]) {
+            revert SharedStateWriterNotAllowed(swarmId, key, writer);
         }
         uint64 current = entry.version;
         if (current != expectedVersion) revert SharedStateVersionMismatch(swarmId, key, expectedVersion, current);

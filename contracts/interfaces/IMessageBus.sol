@@ -14,6 +14,14 @@ pragma solidity ^0.8.24;
  * A member may send at most `maxMessages` messages in one window; the count restarts when the next window
  * begins. `maxMessages == 0` means unlimited. Changing the limit keeps a member's count only if the member's
  * last window start equals the start of the current window under the new setting; otherwise it restarts.
+ *
+ * Relayed messages ({broadcastBySig}, {sendBySig}): an agent without gas signs an EIP-712 message (domain
+ * name "Concord MessageBus", version "1") that anyone may submit; events name the signer as the sender and
+ * the signer's rate limit applies. The typed structs are
+ *   `Broadcast(uint256 swarmId,bytes32 topic,bytes payload,address sender,uint256 nonce,uint256 deadline)`
+ *   `DirectMessage(uint256 swarmId,address to,bytes32 topic,bytes payload,address sender,uint256 nonce,uint256 deadline)`.
+ * `nonce` must be the signer's current {nonces} value (shared by both kinds) and is consumed.
+ * EOAs sign with ECDSA; smart accounts (EIP-1271) are asked `isValidSignature`.
  */
 interface IMessageBus {
     // ---------------------------------------------------------------------------------------------
@@ -67,6 +75,15 @@ interface IMessageBus {
     /// @notice A limit of `maxMessages` per `windowSeconds` is invalid (a non-zero limit needs a window > 0).
     error MessageBusInvalidRateLimit(uint32 maxMessages, uint32 windowSeconds);
 
+    /// @notice A relayed message's signature expired at `deadline` (now `nowTs`).
+    error MessageBusSignatureExpired(uint256 deadline, uint256 nowTs);
+
+    /// @notice A relayed message's `nonce` is not `signer`'s current nonce (replayed or out of order).
+    error MessageBusInvalidNonce(address signer, uint256 nonce, uint256 currentNonce);
+
+    /// @notice The signature is not `signer`'s for this message, chain and contract (or is malformed).
+    error MessageBusInvalidSignature(address signer);
+
     // ---------------------------------------------------------------------------------------------
     // Messages (members)
     // ---------------------------------------------------------------------------------------------
@@ -89,6 +106,40 @@ interface IMessageBus {
     function send(uint256 swarmId, address to, bytes32 topic, bytes calldata payload)
         external
         returns (uint64 messageId);
+
+    /**
+     * @notice {broadcast} on behalf of `sender`, who signed an EIP-712 `Broadcast` message; anyone may submit it.
+     * @dev Same checks and event as {broadcast} with `sender` in place of the caller, plus
+     * {MessageBusSignatureExpired}, {MessageBusInvalidNonce} and {MessageBusInvalidSignature}.
+     * @param nonce must equal `nonces(sender)`; consumed
+     * @param deadline last unix second the signature is valid
+     * @param signature ECDSA signature of an EOA, or anything the EIP-1271 account `sender` accepts
+     */
+    function broadcastBySig(
+        uint256 swarmId,
+        bytes32 topic,
+        bytes calldata payload,
+        address sender,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 messageId);
+
+    /**
+     * @notice {send} on behalf of `sender`, who signed an EIP-712 `DirectMessage` message; anyone may submit it.
+     * @dev Same checks and event as {send} with `sender` in place of the caller, plus
+     * {MessageBusSignatureExpired}, {MessageBusInvalidNonce} and {MessageBusInvalidSignature}.
+     */
+    function sendBySig(
+        uint256 swarmId,
+        address to,
+        bytes32 topic,
+        bytes calldata payload,
+        address sender,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 messageId);
 
     // ---------------------------------------------------------------------------------------------
     // Admin
@@ -113,6 +164,9 @@ interface IMessageBus {
 
     /// @notice The rate limit of `swarmId` (`maxMessages == 0`: unlimited).
     function rateLimit(uint256 swarmId) external view returns (uint32 maxMessages, uint32 windowSeconds);
+
+    /// @notice The nonce `owner` must sign into its next relayed message.
+    function nonces(address owner) external view returns (uint256);
 
     /// @notice The id of the latest message of `swarmId` (0 before the first); equals its message count.
     function lastMessageId(uint256 swarmId) external view returns (uint64);

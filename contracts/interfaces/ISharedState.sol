@@ -19,6 +19,15 @@ pragma solidity ^0.8.24;
  * restricted, only members on that key's writer list may `set` or `del` it. The writer list may be edited
  * before or after the restriction is turned on; it is only enforced while the key is restricted.
  *
+ * Relayed writes ({setBySig}, {delBySig}): an agent without gas signs an EIP-712 message (domain name
+ * "Concord SharedState", version "1") that anyone may submit; the event names the signer as the writer.
+ * The typed structs are
+ *   `SetState(uint256 swarmId,bytes32 key,bytes value,uint64 expectedVersion,address writer,uint256 deadline)`
+ *   `DeleteState(uint256 swarmId,bytes32 key,uint64 expectedVersion,address writer,uint256 deadline)`.
+ * They carry no nonce: the expected version is the nonce. Versions are never reused, so once a signed write
+ * has landed (or the key has moved on) the same signature can never succeed again.
+ * EOAs sign with ECDSA; smart accounts (EIP-1271) are asked `isValidSignature`.
+ *
  * Indexers rebuild the whole state from events: {StateSet} carries the full value, {StateDeleted} the
  * version reached by the delete.
  */
@@ -80,6 +89,12 @@ interface ISharedState {
     /// @notice `key` is restricted and `writer` is not on its writer list.
     error SharedStateWriterNotAllowed(uint256 swarmId, bytes32 key, address writer);
 
+    /// @notice A relayed write's signature expired at `deadline` (now `nowTs`).
+    error SharedStateSignatureExpired(uint256 deadline, uint256 nowTs);
+
+    /// @notice The signature is not `signer`'s for this message, chain and contract (or is malformed).
+    error SharedStateInvalidSignature(address signer);
+
     // ---------------------------------------------------------------------------------------------
     // Writes (members)
     // ---------------------------------------------------------------------------------------------
@@ -104,6 +119,37 @@ interface ISharedState {
      * @return newVersion `expectedVersion + 1`
      */
     function del(uint256 swarmId, bytes32 key, uint64 expectedVersion) external returns (uint64 newVersion);
+
+    /**
+     * @notice {set} on behalf of `writer`, who signed an EIP-712 `SetState` message; anyone may submit it.
+     * @dev Same checks and event as {set} with `writer` in place of the caller, plus
+     * {SharedStateSignatureExpired} (`block.timestamp > deadline`) and {SharedStateInvalidSignature}.
+     * @param deadline last unix second the signature is valid
+     * @param signature ECDSA signature of an EOA, or anything the EIP-1271 account `writer` accepts
+     */
+    function setBySig(
+        uint256 swarmId,
+        bytes32 key,
+        bytes calldata value,
+        uint64 expectedVersion,
+        address writer,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 newVersion);
+
+    /**
+     * @notice {del} on behalf of `writer`, who signed an EIP-712 `DeleteState` message; anyone may submit it.
+     * @dev Same checks and event as {del} with `writer` in place of the caller, plus
+     * {SharedStateSignatureExpired} and {SharedStateInvalidSignature}.
+     */
+    function delBySig(
+        uint256 swarmId,
+        bytes32 key,
+        uint64 expectedVersion,
+        address writer,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 newVersion);
 
     // ---------------------------------------------------------------------------------------------
     // Key access control (admins)
