@@ -1,0 +1,422 @@
+/**
+ * Concord's index: what the coordination contracts (SwarmRegistry, TaskBoard, SharedState, MessageBus)
+ * emitted, rebuilt from events only (the indexing functions never read the chain).
+ *
+ * Conventions
+ * - SQL tables are snake_case, exports camelCase.
+ * - Current-state tables (swarms, members, tasks, state_entries, ...) are keyed by their natural key;
+ *   history tables (task_events, state_history, membership_events, messages, ...) are keyed by Ponder's
+ *   `event.id`, which is unique per log and sorts in chain order.
+ * - Addresses and hashes are stored lowercase (Ponder's `hex` column lowercases on write).
+ * - uint256 / uint64 values and unix timestamps (seconds) are `bigint` columns (NUMERIC(78)); the REST API
+ *   and GraphQL return them as decimal strings.
+ * - Every row carries the chain cursor of the log that last touched it: block number and hash, transaction
+ *   hash and log index (history rows also carry the chain id and the block timestamp).
+ */
+import { index, onchainTable, primaryKey, relations } from "ponder";
+
+// -------------------------------------------------------------------------------------------------
+// SwarmRegistry
+// -------------------------------------------------------------------------------------------------
+
+/** One row per swarm. `policy`: open | allowlist | invite | token_gated; `gateKind`: none | erc20 | erc721. */
+export const swarms = onchainTable("swarms", (t) => ({
+  id: t.bigint().primaryKey(),
+  owner: t.hex().notNull(),
+  policy: t.text().notNull(),
+  gateKind: t.text().notNull(),
+  gateToken: t.hex().notNull(),
+  gateMinBalance: t.bigint().notNull(),
+  metadataUri: t.text().notNull(),
+  memberCount: t.bigint().notNull(),
+  createdBlock: t.bigint().notNull(),
+  createdAt: t.bigint().notNull(),
+  createdTxHash: t.hex().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedBlockHash: t.hex().notNull(),
+  updatedTxHash: t.hex().notNull(),
+  updatedLogIndex: t.integer().notNull(),
+}));
+
+/**
+ * One row per (swarm, account) that ever joined. `active` is false after the account left or was removed;
+ * a later re-join sets it true again and overwrites `joinedVia` / `joinedAt`.
+ * `joinedVia`: open | allowlist | invite | token_gated; `exitReason`: left | removed | null.
+ */
+export const members = onchainTable(
+  "members",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    address: t.hex().notNull(),
+    metadataUri: t.text().notNull(),
+    active: t.boolean().notNull(),
+    joinedVia: t.text().notNull(),
+    joinedAt: t.bigint().notNull(),
+    joinedBlock: t.bigint().notNull(),
+    joinedTxHash: t.hex().notNull(),
+    joinCount: t.integer().notNull(),
+    exitReason: t.text(),
+    removedBy: t.hex(),
+    leftAt: t.bigint(),
+    leftBlock: t.bigint(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.swarmId, table.address] }),
+    addressIdx: index().on(table.address),
+  }),
+);
+
+/** Admin rights per (swarm, account): the owner and every account granted with SwarmAdminUpdated. */
+export const swarmAdmins = onchainTable(
+  "swarm_admins",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    address: t.hex().notNull(),
+    isAdmin: t.boolean().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.swarmId, table.address] }) }),
+);
+
+/** Allowlist entries per (swarm, account). */
+export const swarmAllowlist = onchainTable(
+  "swarm_allowlist",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    address: t.hex().notNull(),
+    allowed: t.boolean().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.swarmId, table.address] }) }),
+);
+
+/** Invites seen on chain (used or revoked), keyed by swarm and EIP-712 invite hash. */
+export const invites = onchainTable(
+  "invites",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    inviteHash: t.hex().notNull(),
+    uses: t.integer().notNull(),
+    revoked: t.boolean().notNull(),
+    lastUsedBy: t.hex(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.swarmId, table.inviteHash] }) }),
+);
+
+/**
+ * History of every SwarmRegistry event. `kind`: swarm_created | policy_updated | metadata_updated |
+ * ownership_transferred | admin_updated | allowlist_updated | member_joined | member_left | member_removed |
+ * member_metadata_updated | invite_used | invite_revoked. `account` is the member / admin / new owner the
+ * event is about (null for swarm-level events); `data` holds the event's other arguments (bigints as strings).
+ */
+export const swarmEvents = onchainTable(
+  "swarm_events",
+  (t) => ({
+    id: t.text().primaryKey(),
+    swarmId: t.bigint().notNull(),
+    kind: t.text().notNull(),
+    account: t.hex(),
+    actor: t.hex().notNull(),
+    memberCount: t.bigint(),
+    data: t.json().$type<Record<string, string | boolean | null>>().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ swarmIdx: index().on(table.swarmId, table.blockNumber, table.logIndex) }),
+);
+
+// -------------------------------------------------------------------------------------------------
+// SharedState
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * Current value of every (swarm, key) ever written. `version` is the key's version (the next write passes
+ * it as `expectedVersion`); a deleted key keeps its version with `deleted = true` and `value = null`.
+ */
+export const stateEntries = onchainTable(
+  "state_entries",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    key: t.hex().notNull(),
+    value: t.hex(),
+    valueHash: t.hex(),
+    version: t.bigint().notNull(),
+    deleted: t.boolean().notNull(),
+    lastWriter: t.hex().notNull(),
+    createdBlock: t.bigint().notNull(),
+    createdAt: t.bigint().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.swarmId, table.key] }) }),
+);
+
+/** Every write (`set`) and delete (`delete`) of a state key, with the version it reached. */
+export const stateHistory = onchainTable(
+  "state_history",
+  (t) => ({
+    id: t.text().primaryKey(),
+    swarmId: t.bigint().notNull(),
+    key: t.hex().notNull(),
+    kind: t.text().notNull(),
+    version: t.bigint().notNull(),
+    value: t.hex(),
+    valueHash: t.hex(),
+    writer: t.hex().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ keyIdx: index().on(table.swarmId, table.key, table.version) }),
+);
+
+/** Writer restriction of a key (set by admins with `setKeyRestricted`). */
+export const stateKeyPolicies = onchainTable(
+  "state_key_policies",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    key: t.hex().notNull(),
+    restricted: t.boolean().notNull(),
+    updatedBy: t.hex().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.swarmId, table.key] }) }),
+);
+
+/** Writer list of a key (only enforced while the key is restricted). */
+export const stateKeyWriters = onchainTable(
+  "state_key_writers",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    key: t.hex().notNull(),
+    writer: t.hex().notNull(),
+    allowed: t.boolean().notNull(),
+    updatedBy: t.hex().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.swarmId, table.key, table.writer] }) }),
+);
+
+// -------------------------------------------------------------------------------------------------
+// MessageBus
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * Every message, broadcast (`recipient = null`, `kind = broadcast`) or direct (`kind = direct`).
+ * `messageId` is the swarm's message sequence number (1, 2, 3, ...).
+ */
+export const messages = onchainTable(
+  "messages",
+  (t) => ({
+    id: t.text().primaryKey(),
+    swarmId: t.bigint().notNull(),
+    messageId: t.bigint().notNull(),
+    kind: t.text().notNull(),
+    sender: t.hex().notNull(),
+    recipient: t.hex(),
+    topic: t.hex().notNull(),
+    payload: t.hex().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    swarmMessageIdx: index().on(table.swarmId, table.messageId),
+    recipientIdx: index().on(table.recipient),
+  }),
+);
+
+/** Per-member rate limit of a swarm's messages (`maxMessages = 0`: unlimited). */
+export const rateLimits = onchainTable("rate_limits", (t) => ({
+  swarmId: t.bigint().primaryKey(),
+  maxMessages: t.integer().notNull(),
+  windowSeconds: t.integer().notNull(),
+  updatedBy: t.hex().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedTxHash: t.hex().notNull(),
+  updatedLogIndex: t.integer().notNull(),
+}));
+
+// -------------------------------------------------------------------------------------------------
+// TaskBoard
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * Current state of every task. `status`: open | claimed | completed | cancelled | expired.
+ * `epoch` is the fencing token of the latest claim (0 = never claimed); `claimant` and `leaseExpiry` are set
+ * while claimed (`claimant` also stays set once completed: who completed it); `typeTag` is the raw bytes32
+ * (0x00..00 = untyped). `rewardAmount` is the escrowed amount (`rewardToken` 0x00..00 = ETH).
+ */
+export const tasks = onchainTable(
+  "tasks",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    swarmId: t.bigint().notNull(),
+    poster: t.hex().notNull(),
+    typeTag: t.hex().notNull(),
+    priority: t.integer().notNull(),
+    specUri: t.text().notNull(),
+    specHash: t.hex().notNull(),
+    rewardToken: t.hex().notNull(),
+    rewardAmount: t.bigint().notNull(),
+    leaseTtl: t.bigint().notNull(),
+    deadline: t.bigint().notNull(),
+    status: t.text().notNull(),
+    claimant: t.hex(),
+    epoch: t.bigint().notNull(),
+    leaseExpiry: t.bigint(),
+    claimCount: t.integer().notNull(),
+    resultUri: t.text(),
+    resultHash: t.hex(),
+    postedAt: t.bigint().notNull(),
+    postedBlock: t.bigint().notNull(),
+    postedTxHash: t.hex().notNull(),
+    claimedAt: t.bigint(),
+    completedAt: t.bigint(),
+    cancelledAt: t.bigint(),
+    expiredAt: t.bigint(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    swarmIdx: index().on(table.swarmId, table.id),
+    swarmStatusIdx: index().on(table.swarmId, table.status, table.id),
+    claimantIdx: index().on(table.claimant),
+  }),
+);
+
+/**
+ * Every transition of every task. `kind`: posted | claimed | lease_renewed | completed | released |
+ * lease_expired | expired | cancelled; `status` is the task's status right after the event; `epoch` the
+ * fencing token the event names (the task's current epoch for posted / expired / cancelled); `actor` who
+ * caused it (poster, claimant, or the `by` of expire); `relayer` who sent a claim transaction;
+ * `data` the event's other arguments (bigints as strings).
+ */
+export const taskEvents = onchainTable(
+  "task_events",
+  (t) => ({
+    id: t.text().primaryKey(),
+    taskId: t.bigint().notNull(),
+    swarmId: t.bigint().notNull(),
+    kind: t.text().notNull(),
+    status: t.text().notNull(),
+    epoch: t.bigint().notNull(),
+    actor: t.hex().notNull(),
+    claimant: t.hex(),
+    leaseExpiry: t.bigint(),
+    relayer: t.hex(),
+    data: t.json().$type<Record<string, string | null>>().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    taskIdx: index().on(table.taskId, table.blockNumber, table.logIndex),
+    swarmIdx: index().on(table.swarmId, table.blockNumber, table.logIndex),
+  }),
+);
+
+/** Per-member cap on concurrent claims in a swarm (0 = unlimited). */
+export const claimCaps = onchainTable("claim_caps", (t) => ({
+  swarmId: t.bigint().primaryKey(),
+  cap: t.integer().notNull(),
+  updatedBy: t.hex().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedTxHash: t.hex().notNull(),
+  updatedLogIndex: t.integer().notNull(),
+}));
+
+// -------------------------------------------------------------------------------------------------
+// Relations (GraphQL and the Drizzle query API only; they create no foreign keys)
+// -------------------------------------------------------------------------------------------------
+
+export const swarmsRelations = relations(swarms, ({ many, one }) => ({
+  members: many(members),
+  admins: many(swarmAdmins),
+  events: many(swarmEvents),
+  stateEntries: many(stateEntries),
+  messages: many(messages),
+  tasks: many(tasks),
+  claimCap: one(claimCaps, { fields: [swarms.id], references: [claimCaps.swarmId] }),
+  rateLimit: one(rateLimits, { fields: [swarms.id], references: [rateLimits.swarmId] }),
+}));
+
+export const membersRelations = relations(members, ({ one }) => ({
+  swarm: one(swarms, { fields: [members.swarmId], references: [swarms.id] }),
+}));
+
+export const swarmAdminsRelations = relations(swarmAdmins, ({ one }) => ({
+  swarm: one(swarms, { fields: [swarmAdmins.swarmId], references: [swarms.id] }),
+}));
+
+export const swarmEventsRelations = relations(swarmEvents, ({ one }) => ({
+  swarm: one(swarms, { fields: [swarmEvents.swarmId], references: [swarms.id] }),
+}));
+
+export const stateEntriesRelations = relations(stateEntries, ({ one, many }) => ({
+  swarm: one(swarms, { fields: [stateEntries.swarmId], references: [swarms.id] }),
+  history: many(stateHistory),
+}));
+
+export const stateHistoryRelations = relations(stateHistory, ({ one }) => ({
+  entry: one(stateEntries, {
+    fields: [stateHistory.swarmId, stateHistory.key],
+    references: [stateEntries.swarmId, stateEntries.key],
+  }),
+}));
+
+export const messagesRelations = relations(messages, ({ one }) => ({
+  swarm: one(swarms, { fields: [messages.swarmId], references: [swarms.id] }),
+}));
+
+export const tasksRelations = relations(tasks, ({ one, many }) => ({
+  swarm: one(swarms, { fields: [tasks.swarmId], references: [swarms.id] }),
+  events: many(taskEvents),
+}));
+
+export const taskEventsRelations = relations(taskEvents, ({ one }) => ({
+  task: one(tasks, { fields: [taskEvents.taskId], references: [tasks.id] }),
+}));

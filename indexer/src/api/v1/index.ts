@@ -1,0 +1,12 @@
+/** The /v1 REST routes for agents (JSON; bigints as decimal strings; addresses and hashes lowercase). */
+import { Hono } from "hono";
+import { messageRoutes } from "./messages.ts";
+import { stateRoutes } from "./state.ts";
+import { swarmRoutes } from "./swarms.ts";
+import { taskRoutes } from "./tasks.ts";
+
+export const v1 = new Hono();
+v1.route("/", swarmRoutes);
+v1.route("/", taskRoutes);
+v1.route("/", stateRoutes);
+v1.route("/", messageRoutes);
