@@ -111,6 +111,8 @@ interface IStaking {
     error StakingZeroAddress();
     /// @notice The stake token is already fixed (set by an admin or by the first stake).
     error StakingStakeTokenFixed(uint256 swarmId, address token);
+    /// @notice A stake token must be `address(0)` (ETH) or a contract.
+    error StakingInvalidToken(address token);
     /// @notice ETH stake: `msg.value` must equal `amount`; token stake: `msg.value` must be 0.
     error StakingWrongValue(uint256 swarmId, uint256 expected, uint256 value);
     error StakingInvalidWithdrawalDelay(uint256 delay, uint256 min, uint256 max);
