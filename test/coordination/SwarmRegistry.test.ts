@@ -293,6 +293,26 @@ describe("SwarmRegistry: owner and admin management", () => {
     expect(await registry.read.swarmOwner([id])).toBe(addr(owner));
   });
 
+  it("admin rights are per swarm", async () => {
+    const { registry } = await fixture();
+    const id1 = await create(registry, {}, [addr(admin)]);
+    const id2 = await create(registry, { policy: Policy.Allowlist }, [], alice);
+    await expectRevert(registry.write.join([id2, ""], { account: alice.account }), "SwarmRegistryAlreadyMember", [id2, addr(alice)]);
+    await registry.write.setAllowlist([id2, [addr(bob)], true], { account: alice.account });
+    await registry.write.join([id2, ""], { account: bob.account });
+    expect(await registry.read.isAdmin([id2, addr(admin)])).toBe(false);
+    await expectRevert(registry.write.removeMember([id2, addr(bob)], { account: admin.account }), "SwarmRegistryNotAdmin", [id2, addr(admin)]);
+    await expectRevert(registry.write.setAllowlist([id2, [addr(carol)], true], { account: owner.account }), "SwarmRegistryNotAdmin", [id2, addr(owner)]);
+    await expectRevert(registry.write.setPolicy([id2, Policy.Open, Gate.None, zeroAddress, 0n], { account: owner.account }), "SwarmRegistryNotOwner", [id2, addr(owner)]);
+    expect(await registry.read.isAdmin([id1, addr(alice)])).toBe(false);
+  });
+
+  it("the owner's MemberJoined carries the creation policy as `via`", async () => {
+    const { registry } = await fixture();
+    const evs = await events(registry, registry.write.createSwarm([{ ...OPEN, policy: Policy.Allowlist }, []], { account: owner.account }));
+    expect(evs.at(-1)).toEqual({ eventName: "MemberJoined", args: { swarmId: 1n, member: addr(owner), via: Policy.Allowlist, metadataURI: "", memberCount: 1n } });
+  });
+
   it("swarmOwner and swarmConfig revert for unknown swarms; other views return defaults", async () => {
     const { registry } = await fixture();
     await expectRevert(registry.read.swarmOwner([1n]), "SwarmRegistryUnknownSwarm", [1n]);
@@ -466,6 +486,18 @@ describe("SwarmRegistry: token gates", () => {
     expect(await registry.read.isMember([id, addr(bob)])).toBe(false);
     await registry.write.join([id, ""], { account: carol.account });
     expect(await registry.read.memberCount([id])).toBe(2n);
+  });
+
+  it("ERC-721 with a minimum of 2 counts NFTs", async () => {
+    const { registry, erc721 } = await fixture();
+    const id = await create(registry, { policy: Policy.TokenGated, gateKind: Gate.ERC721, gateToken: erc721.address, gateMinBalance: 2n });
+    await erc721.write.mint([addr(alice), 1n]);
+    await expectRevert(registry.write.join([id, ""], { account: alice.account }), "SwarmRegistryInsufficientTokenBalance", [id, addr(alice), 1n, 2n]);
+    await erc721.write.mint([addr(alice), 2n]);
+    await registry.write.join([id, ""], { account: alice.account });
+    await erc721.write.burn([1n]);
+    await registry.write.removeIneligible([id, addr(alice)], { account: bob.account });
+    expect(await registry.read.isMember([id, addr(alice)])).toBe(false);
   });
 
   it("removeIneligible: wrong policy, unknown swarm; a policy change makes old members prunable", async () => {
