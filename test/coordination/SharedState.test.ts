@@ -1,8 +1,29 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { network } from "hardhat";
 import fc from "fast-check";
-import { keccak256, parseEventLogs, toHex, zeroAddress, type Hex } from "viem";
+import { encodeFunctionData, keccak256, parseEventLogs, toHex, zeroAddress, type Address, type Hex, type WalletClient } from "viem";
 import { expectRevert, decodeRevert } from "../helpers/errors.ts";
+import { readDomain, signTyped } from "../helpers/signatures.ts";
+
+const SET_TYPES = {
+  SetState: [
+    { name: "swarmId", type: "uint256" },
+    { name: "key", type: "bytes32" },
+    { name: "value", type: "bytes" },
+    { name: "expectedVersion", type: "uint64" },
+    { name: "writer", type: "address" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+const DELETE_TYPES = {
+  DeleteState: [
+    { name: "swarmId", type: "uint256" },
+    { name: "key", type: "bytes32" },
+    { name: "expectedVersion", type: "uint64" },
+    { name: "writer", type: "address" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
 
 const MAX = 4096;
 const openSwarm = { policy: 0, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI: "" } as const;
@@ -272,6 +293,113 @@ describe("SharedState", () => {
       await f.receiptOf(f.state.write.setKeyRestricted([1n, key, true], { account: f.owner.account }));
       await expectRevert(f.state.write.set([1n, key, "0x01", 0n], { account: f.outsider.account }), "SharedStateNotMember", [1n, f.outsider.account.address]);
       expect(await f.state.read.canWrite([1n, key, f.outsider.account.address])).toBe(false);
+    });
+  });
+
+  describe("relayed writes (EIP-712)", () => {
+    const FAR = 10n ** 12n; // a deadline far in the future
+
+    async function signSet(signer: WalletClient, m: { swarmId: bigint; key: Hex; value: Hex; expectedVersion: bigint; writer: Address; deadline: bigint }) {
+      const domain = await readDomain(f.publicClient, f.state.address);
+      return signTyped(signer, domain, SET_TYPES, "SetState", m);
+    }
+    async function signDel(signer: WalletClient, m: { swarmId: bigint; key: Hex; expectedVersion: bigint; writer: Address; deadline: bigint }) {
+      const domain = await readDomain(f.publicClient, f.state.address);
+      return signTyped(signer, domain, DELETE_TYPES, "DeleteState", m);
+    }
+
+    it("uses the documented domain", async () => {
+      const domain = await readDomain(f.publicClient, f.state.address);
+      expect(domain.name).toBe("Concord SharedState");
+      expect(domain.version).toBe("1");
+    });
+
+    it("setBySig writes as the signer, submitted by anyone, and cannot be replayed", async () => {
+      const key = freshKey();
+      const writer = f.alice.account.address;
+      const m = { swarmId: 1n, key, value: "0xc0ffee" as Hex, expectedVersion: 0n, writer, deadline: FAR };
+      const sig = await signSet(f.alice, m);
+      const receipt = await f.receiptOf(f.state.write.setBySig([1n, key, m.value, 0n, writer, FAR, sig], { account: f.outsider.account }));
+      expect(f.logsOf(receipt, "StateSet").map((l) => l.args)).toEqual([
+        { swarmId: 1n, key, writer: writer.toLowerCase(), version: 1n, value: "0xc0ffee", valueHash: keccak256("0xc0ffee") },
+      ]);
+      expect(await f.state.read.get([1n, key])).toEqual(["0xc0ffee", 1n, true]);
+      // the version it expected is gone: the same signature can never succeed again
+      await expectRevert(f.state.write.setBySig([1n, key, m.value, 0n, writer, FAR, sig], { account: f.bob.account }), "SharedStateVersionMismatch", [1n, key, 0n, 1n]);
+    });
+
+    it("rejects expired, forged and tampered signatures", async () => {
+      const key = freshKey();
+      const writer = f.alice.account.address;
+      const latest = BigInt(await f.networkHelpers.time.latest());
+      const expired = { swarmId: 1n, key, value: "0x01" as Hex, expectedVersion: 0n, writer, deadline: latest };
+      const expiredSig = await signSet(f.alice, expired);
+      const err = await expectRevert(f.state.write.setBySig([1n, key, "0x01", 0n, writer, latest, expiredSig], { account: f.bob.account }), "SharedStateSignatureExpired");
+      expect(err.args[0]).toBe(latest);
+      expect(err.args[1] as bigint).toBeGreaterThan(latest);
+
+      const m = { swarmId: 1n, key, value: "0x01" as Hex, expectedVersion: 0n, writer, deadline: FAR };
+      // bob signs a message claiming to be alice
+      const forged = await signSet(f.bob, m);
+      await expectRevert(f.state.write.setBySig([1n, key, "0x01", 0n, writer, FAR, forged], { account: f.bob.account }), "SharedStateInvalidSignature", [writer]);
+      const good = await signSet(f.alice, m);
+      // each signed field is bound: value, key, swarm, version, deadline
+      await expectRevert(f.state.write.setBySig([1n, key, "0x02", 0n, writer, FAR, good], { account: f.bob.account }), "SharedStateInvalidSignature", [writer]);
+      await expectRevert(f.state.write.setBySig([1n, freshKey(), "0x01", 0n, writer, FAR, good], { account: f.bob.account }), "SharedStateInvalidSignature", [writer]);
+      await expectRevert(f.state.write.setBySig([2n, key, "0x01", 0n, writer, FAR, good], { account: f.bob.account }), "SharedStateInvalidSignature", [writer]);
+      await expectRevert(f.state.write.setBySig([1n, key, "0x01", 0n, writer, FAR - 1n, good], { account: f.bob.account }), "SharedStateInvalidSignature", [writer]);
+      await expectRevert(f.state.write.setBySig([1n, key, "0x01", 0n, writer, FAR, "0x1234"], { account: f.bob.account }), "SharedStateInvalidSignature", [writer]);
+      expect(await f.state.read.version([1n, key])).toBe(0n);
+      await f.receiptOf(f.state.write.setBySig([1n, key, "0x01", 0n, writer, FAR, good], { account: f.bob.account }));
+      expect(await f.state.read.get([1n, key])).toEqual(["0x01", 1n, true]);
+    });
+
+    it("applies membership and key restriction to the signer, not the relayer", async () => {
+      const key = freshKey();
+      const outsider = f.outsider.account.address;
+      const m = { swarmId: 1n, key, value: "0x01" as Hex, expectedVersion: 0n, writer: outsider, deadline: FAR };
+      const sig = await signSet(f.outsider, m);
+      // relayed by a member, still the outsider's write
+      await expectRevert(f.state.write.setBySig([1n, key, "0x01", 0n, outsider, FAR, sig], { account: f.alice.account }), "SharedStateNotMember", [1n, outsider]);
+
+      await f.receiptOf(f.state.write.setKeyRestricted([1n, key, true], { account: f.owner.account }));
+      await f.receiptOf(f.state.write.setKeyWriter([1n, key, f.bob.account.address, true], { account: f.owner.account }));
+      const aliceSig = await signSet(f.alice, { ...m, writer: f.alice.account.address });
+      // bob (a listed writer) relaying alice's write does not make it allowed
+      await expectRevert(f.state.write.setBySig([1n, key, "0x01", 0n, f.alice.account.address, FAR, aliceSig], { account: f.bob.account }), "SharedStateWriterNotAllowed", [1n, key, f.alice.account.address]);
+      const bobSig = await signSet(f.bob, { ...m, writer: f.bob.account.address });
+      await f.receiptOf(f.state.write.setBySig([1n, key, "0x01", 0n, f.bob.account.address, FAR, bobSig], { account: f.alice.account }));
+      expect(await f.state.read.version([1n, key])).toBe(1n);
+    });
+
+    it("delBySig deletes as the signer and binds its fields", async () => {
+      const key = freshKey();
+      const writer = f.carol.account.address;
+      await f.receiptOf(f.state.write.set([1n, key, "0x01", 0n], { account: f.alice.account }));
+      const m = { swarmId: 1n, key, expectedVersion: 1n, writer, deadline: FAR };
+      const sig = await signDel(f.carol, m);
+      await expectRevert(f.state.write.delBySig([1n, key, 2n, writer, FAR, sig], { account: f.outsider.account }), "SharedStateInvalidSignature", [writer]);
+      await expectRevert(f.state.write.delBySig([1n, key, 1n, writer, FAR, await signDel(f.alice, m)], { account: f.outsider.account }), "SharedStateInvalidSignature", [writer]);
+      const latest = BigInt(await f.networkHelpers.time.latest());
+      const expiredSig = await signDel(f.carol, { ...m, deadline: latest });
+      await expectRevert(f.state.write.delBySig([1n, key, 1n, writer, latest, expiredSig], { account: f.outsider.account }), "SharedStateSignatureExpired");
+      const receipt = await f.receiptOf(f.state.write.delBySig([1n, key, 1n, writer, FAR, sig], { account: f.outsider.account }));
+      expect(f.logsOf(receipt, "StateDeleted").map((l) => l.args)).toEqual([{ swarmId: 1n, key, writer: writer.toLowerCase(), version: 2n }]);
+      await expectRevert(f.state.write.delBySig([1n, key, 1n, writer, FAR, sig], { account: f.outsider.account }), "SharedStateVersionMismatch", [1n, key, 1n, 2n]);
+    });
+
+    it("accepts an EIP-1271 smart-account member's signature", async () => {
+      const wallet = await f.viem.deployContract("MockERC1271Wallet", [f.carol.account.address]);
+      const join = encodeFunctionData({ abi: f.registry.abi, functionName: "join", args: [1n, ""] });
+      await f.receiptOf(wallet.write.execute([f.registry.address, 0n, join], { account: f.carol.account }));
+      const key = freshKey();
+      const m = { swarmId: 1n, key, value: "0xaa" as Hex, expectedVersion: 0n, writer: wallet.address, deadline: FAR };
+      // the wallet accepts its owner's ECDSA signature of the digest
+      const sig = await signSet(f.carol, m);
+      const receipt = await f.receiptOf(f.state.write.setBySig([1n, key, "0xaa", 0n, wallet.address, FAR, sig], { account: f.outsider.account }));
+      expect(f.logsOf(receipt, "StateSet")[0]!.args.writer).toBe(wallet.address.toLowerCase());
+      const wrong = await signSet(f.bob, m);
+      await expectRevert(f.state.write.setBySig([1n, key, "0xaa", 1n, wallet.address, FAR, wrong], { account: f.outsider.account }), "SharedStateInvalidSignature", [wallet.address]);
     });
   });
 
