@@ -1,8 +1,32 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { network } from "hardhat";
 import fc from "fast-check";
-import { keccak256, parseEventLogs, toHex, zeroAddress, type Hex } from "viem";
+import { encodeFunctionData, keccak256, parseEventLogs, toHex, zeroAddress, type Address, type Hex, type WalletClient } from "viem";
 import { expectRevert, decodeRevert } from "../helpers/errors.ts";
+import { readDomain, signTyped } from "../helpers/signatures.ts";
+
+const BROADCAST_TYPES = {
+  Broadcast: [
+    { name: "swarmId", type: "uint256" },
+    { name: "topic", type: "bytes32" },
+    { name: "payload", type: "bytes" },
+    { name: "sender", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+const DIRECT_TYPES = {
+  DirectMessage: [
+    { name: "swarmId", type: "uint256" },
+    { name: "to", type: "address" },
+    { name: "topic", type: "bytes32" },
+    { name: "payload", type: "bytes" },
+    { name: "sender", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+const FAR = 10n ** 12n; // a deadline far in the future
 
 const MAX_PAYLOAD = 8192;
 const UINT32_MAX = 2 ** 32 - 1;
@@ -193,6 +217,100 @@ describe("MessageBus", () => {
       await expectRevert(f.bus.write.setRateLimit([swarm, 3, 0], { account: f.owner.account }), "MessageBusInvalidRateLimit", [3, 0]);
       await expectRevert(f.bus.write.setRateLimit([swarm, 0, 60], { account: f.owner.account }), "MessageBusInvalidRateLimit", [0, 60]);
       expect(await f.bus.read.rateLimit([swarm])).toEqual([0, 0]);
+    });
+  });
+
+  describe("relayed messages (EIP-712)", () => {
+    async function signBroadcast(signer: WalletClient, m: { swarmId: bigint; topic: Hex; payload: Hex; sender: Address; nonce: bigint; deadline: bigint }) {
+      return signTyped(signer, await readDomain(f.publicClient, f.bus.address), BROADCAST_TYPES, "Broadcast", m);
+    }
+    async function signDirect(signer: WalletClient, m: { swarmId: bigint; to: Address; topic: Hex; payload: Hex; sender: Address; nonce: bigint; deadline: bigint }) {
+      return signTyped(signer, await readDomain(f.publicClient, f.bus.address), DIRECT_TYPES, "DirectMessage", m);
+    }
+
+    it("uses the documented domain", async () => {
+      const domain = await readDomain(f.publicClient, f.bus.address);
+      expect(domain.name).toBe("Concord MessageBus");
+      expect(domain.version).toBe("1");
+    });
+
+    it("broadcastBySig sends as the signer, consumes the nonce and rejects a replay", async () => {
+      const swarm = await f.newSwarm();
+      const sender = f.alice.account.address;
+      const nonce = await f.bus.read.nonces([sender]);
+      const m = { swarmId: swarm, topic: topicA, payload: "0xabcd" as Hex, sender, nonce, deadline: FAR };
+      const sig = await signBroadcast(f.alice, m);
+      const receipt = await f.receiptOf(f.bus.write.broadcastBySig([swarm, topicA, "0xabcd", sender, nonce, FAR, sig], { account: f.outsider.account }));
+      expect(f.logsOf(receipt, "MessageBroadcast")).toEqual([
+        { swarmId: swarm, sender: sender.toLowerCase(), topic: topicA, messageId: 1n, payload: "0xabcd" },
+      ]);
+      expect(await f.bus.read.nonces([sender])).toBe(nonce + 1n);
+      await expectRevert(f.bus.write.broadcastBySig([swarm, topicA, "0xabcd", sender, nonce, FAR, sig], { account: f.outsider.account }), "MessageBusInvalidNonce", [sender, nonce, nonce + 1n]);
+    });
+
+    it("rejects expired, out-of-order, forged and tampered signatures without consuming the nonce", async () => {
+      const swarm = await f.newSwarm();
+      const sender = f.bob.account.address;
+      const nonce = await f.bus.read.nonces([sender]);
+      const latest = BigInt(await f.networkHelpers.time.latest());
+      const base = { swarmId: swarm, topic: topicA, payload: "0x01" as Hex, sender, nonce, deadline: FAR };
+      const expiredSig = await signBroadcast(f.bob, { ...base, deadline: latest });
+      const err = await expectRevert(f.bus.write.broadcastBySig([swarm, topicA, "0x01", sender, nonce, latest, expiredSig], { account: f.alice.account }), "MessageBusSignatureExpired");
+      expect(err.args[0]).toBe(latest);
+      const aheadSig = await signBroadcast(f.bob, { ...base, nonce: nonce + 1n });
+      await expectRevert(f.bus.write.broadcastBySig([swarm, topicA, "0x01", sender, nonce + 1n, FAR, aheadSig], { account: f.alice.account }), "MessageBusInvalidNonce", [sender, nonce + 1n, nonce]);
+      const forged = await signBroadcast(f.alice, base);
+      await expectRevert(f.bus.write.broadcastBySig([swarm, topicA, "0x01", sender, nonce, FAR, forged], { account: f.alice.account }), "MessageBusInvalidSignature", [sender]);
+      const good = await signBroadcast(f.bob, base);
+      await expectRevert(f.bus.write.broadcastBySig([swarm, topicB, "0x01", sender, nonce, FAR, good], { account: f.alice.account }), "MessageBusInvalidSignature", [sender]);
+      await expectRevert(f.bus.write.broadcastBySig([swarm, topicA, "0x02", sender, nonce, FAR, good], { account: f.alice.account }), "MessageBusInvalidSignature", [sender]);
+      // a broadcast signature is not a direct-message signature
+      await expectRevert(f.bus.write.sendBySig([swarm, f.alice.account.address, topicA, "0x01", sender, nonce, FAR, good], { account: f.alice.account }), "MessageBusInvalidSignature", [sender]);
+      expect(await f.bus.read.nonces([sender])).toBe(nonce);
+      expect(await f.bus.read.lastMessageId([swarm])).toBe(0n);
+      await f.receiptOf(f.bus.write.broadcastBySig([swarm, topicA, "0x01", sender, nonce, FAR, good], { account: f.alice.account }));
+      expect(await f.bus.read.lastMessageId([swarm])).toBe(1n);
+    });
+
+    it("sendBySig delivers to a member as the signer; membership and rate limit apply to the signer", async () => {
+      const g = await deployFixture();
+      const swarm = await g.newSwarm();
+      const sign = async (signer: WalletClient, m: Parameters<typeof signDirect>[1]) =>
+        signTyped(signer, await readDomain(g.publicClient, g.bus.address), DIRECT_TYPES, "DirectMessage", m);
+      const sender = g.carol.account.address;
+      const to = g.bob.account.address;
+      const m0 = { swarmId: swarm, to, topic: topicB, payload: "0x0102" as Hex, sender, nonce: 0n, deadline: FAR };
+      const receipt = await g.receiptOf(g.bus.write.sendBySig([swarm, to, topicB, "0x0102", sender, 0n, FAR, await sign(g.carol, m0)], { account: g.outsider.account }));
+      expect(g.logsOf(receipt, "DirectMessageSent")).toEqual([
+        { swarmId: swarm, from: sender.toLowerCase(), to: to.toLowerCase(), topic: topicB, messageId: 1n, payload: "0x0102" },
+      ]);
+      // recipient must be a member
+      const out = g.outsider.account.address;
+      const m1 = { ...m0, to: out, nonce: 1n };
+      await expectRevert(g.bus.write.sendBySig([swarm, out, topicB, "0x0102", sender, 1n, FAR, await sign(g.carol, m1)], { account: g.alice.account }), "MessageBusRecipientNotMember", [swarm, out]);
+      // a non-member signer is refused even when a member relays
+      const mo = { ...m0, sender: out, nonce: 0n };
+      await expectRevert(g.bus.write.sendBySig([swarm, to, topicB, "0x0102", out, 0n, FAR, await sign(g.outsider, mo)], { account: g.alice.account }), "MessageBusNotMember", [swarm, out]);
+      // the signer's budget is used, not the relayer's
+      await g.receiptOf(g.bus.write.setRateLimit([swarm, 1, 3600], { account: g.owner.account }));
+      const start = await g.alignToWindow(3600);
+      const m2 = { ...m0, nonce: 1n };
+      await g.receiptOf(g.bus.write.sendBySig([swarm, to, topicB, "0x0102", sender, 1n, FAR, await sign(g.carol, m2)], { account: g.alice.account }));
+      const m3 = { ...m0, nonce: 2n };
+      await expectRevert(g.bus.write.sendBySig([swarm, to, topicB, "0x0102", sender, 2n, FAR, await sign(g.carol, m3)], { account: g.alice.account }), "MessageBusRateLimited", [swarm, sender, 1, start + 3600]);
+      expect(await g.bus.read.usage([swarm, g.alice.account.address])).toEqual([0, 1, start + 3600]);
+      await g.receiptOf(g.bus.write.broadcast([swarm, topicA, "0x"], { account: g.alice.account }));
+    });
+
+    it("accepts an EIP-1271 smart-account member's signature", async () => {
+      const swarm = await f.newSwarm();
+      const wallet = await f.viem.deployContract("MockERC1271Wallet", [f.carol.account.address]);
+      const join = encodeFunctionData({ abi: f.registry.abi, functionName: "join", args: [swarm, ""] });
+      await f.receiptOf(wallet.write.execute([f.registry.address, 0n, join], { account: f.carol.account }));
+      const m = { swarmId: swarm, topic: topicA, payload: "0x77" as Hex, sender: wallet.address, nonce: 0n, deadline: FAR };
+      await expectRevert(f.bus.write.broadcastBySig([swarm, topicA, "0x77", wallet.address, 0n, FAR, await signBroadcast(f.bob, m)], { account: f.outsider.account }), "MessageBusInvalidSignature", [wallet.address]);
+      const receipt = await f.receiptOf(f.bus.write.broadcastBySig([swarm, topicA, "0x77", wallet.address, 0n, FAR, await signBroadcast(f.carol, m)], { account: f.outsider.account }));
+      expect(f.logsOf(receipt, "MessageBroadcast")[0]!.sender).toBe(wallet.address.toLowerCase());
     });
   });
 
