@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {IBallotSource} from "../interfaces/IBallotSource.sol";
 
 /**
@@ -27,6 +28,12 @@ contract MockBallotSource is IBallotSource, EIP712 {
     uint256 private constant _BALLOT_LENGTH = 5 * 32;
 
     constructor() EIP712("Concord MockBallotSource", "1") {}
+
+    /// @notice Calls `target` with this contract as `msg.sender` (it has no receive function, so it rejects
+    /// ETH): lets tests exercise a reporter that cannot take an ETH reward.
+    function callAs(address target, bytes calldata data) external returns (bytes memory) {
+        return Address.functionCall(target, data);
+    }
 
     /// @notice The EIP-712 digest a voter signs for `ballot`.
     function hashBallot(Ballot memory ballot) public view returns (bytes32) {
