@@ -192,6 +192,8 @@ interface ITaskBoard {
     error TaskBoardRewardTooLarge(uint256 rewardAmount);
     /// @dev No task with this id.
     error TaskBoardUnknownTask(uint256 taskId);
+    /// @dev The task has been claimed 2^40 - 1 times; its epochs are used up (never reused), so it cannot be claimed.
+    error TaskBoardEpochExhausted(uint256 taskId);
     /// @dev The task is already claimed by `claimant` under `epoch`.
     error TaskBoardAlreadyClaimed(uint256 taskId, address claimant, uint64 epoch);
     /// @dev The task is not Open (it is `status`).
@@ -342,9 +344,24 @@ interface ITaskBoard {
     /// @notice The task; reverts {TaskBoardUnknownTask} for an unknown id.
     function getTask(uint256 taskId) external view returns (Task memory);
 
-    /// @notice Open tasks of `typeTag` in `swarmId` (`bytes32(0)`: of any type), past-deadline ones included
-    /// until something moves them to Expired.
-    function openCount(uint256 swarmId, bytes32 typeTag) external view returns (uint256);
+    /**
+     * @notice Whether `swarmId` has an open task of `typeTag` (`bytes32(0)`: of any type), past-deadline ones
+     * included until something moves them to Expired.
+     * @dev There is no on-chain open-task counter: keeping one costs every claim of a task in the middle of a
+     * queue two more storage writes. The indexer counts open tasks from the events.
+     */
+    function hasOpenTask(uint256 swarmId, bytes32 typeTag) external view returns (bool);
+
+    /**
+     * @notice Up to `limit` open tasks of one priority level of a queue, in the order {claimNext} takes them
+     * (`typeTag` `bytes32(0)`: the any-type queue). For off-chain use: gas grows with `limit`.
+     */
+    function openTasks(
+        uint256 swarmId,
+        bytes32 typeTag,
+        uint8 priority,
+        uint256 limit
+    ) external view returns (uint256[] memory taskIds);
 
     /// @notice The task {claimNext} would look at first (0 if none); it may be past its deadline.
     function peekNext(uint256 swarmId, bytes32 typeTag) external view returns (uint256 taskId);
