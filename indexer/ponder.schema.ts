@@ -3,7 +3,10 @@
  * emitted, rebuilt from events only (the indexing functions never read the chain).
  *
  * Conventions
- * - SQL tables are snake_case, exports camelCase.
+ * - SQL tables are snake_case and plural; exports are camelCase and singular, because Ponder's GraphQL API
+ *   names a table's fields after its export: `swarm(id:)` / `swarms`, `task` / `tasks`, `taskEvent` /
+ *   `taskEvents`, `stateKey` / `stateKeys` (table state_entries), `stateWrite` / `stateWrites`
+ *   (table state_history), `message` / `messages`, ...
  * - Current-state tables (swarms, members, tasks, state_entries, ...) are keyed by their natural key;
  *   history tables (task_events, state_history, membership_events, messages, ...) are keyed by Ponder's
  *   `event.id`, which is unique per log and sorts in chain order.
@@ -20,7 +23,7 @@ import { index, onchainTable, primaryKey, relations } from "ponder";
 // -------------------------------------------------------------------------------------------------
 
 /** One row per swarm. `policy`: open | allowlist | invite | token_gated; `gateKind`: none | erc20 | erc721. */
-export const swarms = onchainTable("swarms", (t) => ({
+export const swarm = onchainTable("swarms", (t) => ({
   id: t.bigint().primaryKey(),
   owner: t.hex().notNull(),
   policy: t.text().notNull(),
@@ -44,7 +47,7 @@ export const swarms = onchainTable("swarms", (t) => ({
  * a later re-join sets it true again and overwrites `joinedVia` / `joinedAt`.
  * `joinedVia`: open | allowlist | invite | token_gated; `exitReason`: left | removed | null.
  */
-export const members = onchainTable(
+export const member = onchainTable(
   "members",
   (t) => ({
     swarmId: t.bigint().notNull(),
@@ -73,7 +76,7 @@ export const members = onchainTable(
 );
 
 /** Admin rights per (swarm, account): the owner and every account granted with SwarmAdminUpdated. */
-export const swarmAdmins = onchainTable(
+export const swarmAdmin = onchainTable(
   "swarm_admins",
   (t) => ({
     swarmId: t.bigint().notNull(),
@@ -88,7 +91,7 @@ export const swarmAdmins = onchainTable(
 );
 
 /** Allowlist entries per (swarm, account). */
-export const swarmAllowlist = onchainTable(
+export const swarmAllowlistMember = onchainTable(
   "swarm_allowlist",
   (t) => ({
     swarmId: t.bigint().notNull(),
@@ -103,7 +106,7 @@ export const swarmAllowlist = onchainTable(
 );
 
 /** Invites seen on chain (used or revoked), keyed by swarm and EIP-712 invite hash. */
-export const invites = onchainTable(
+export const invite = onchainTable(
   "invites",
   (t) => ({
     swarmId: t.bigint().notNull(),
@@ -125,7 +128,7 @@ export const invites = onchainTable(
  * member_metadata_updated | invite_used | invite_revoked. `account` is the member / admin / new owner the
  * event is about (null for swarm-level events); `data` holds the event's other arguments (bigints as strings).
  */
-export const swarmEvents = onchainTable(
+export const swarmEvent = onchainTable(
   "swarm_events",
   (t) => ({
     id: t.text().primaryKey(),
@@ -153,7 +156,7 @@ export const swarmEvents = onchainTable(
  * Current value of every (swarm, key) ever written. `version` is the key's version (the next write passes
  * it as `expectedVersion`); a deleted key keeps its version with `deleted = true` and `value = null`.
  */
-export const stateEntries = onchainTable(
+export const stateKey = onchainTable(
   "state_entries",
   (t) => ({
     swarmId: t.bigint().notNull(),
@@ -175,7 +178,7 @@ export const stateEntries = onchainTable(
 );
 
 /** Every write (`set`) and delete (`delete`) of a state key, with the version it reached. */
-export const stateHistory = onchainTable(
+export const stateWrite = onchainTable(
   "state_history",
   (t) => ({
     id: t.text().primaryKey(),
@@ -197,7 +200,7 @@ export const stateHistory = onchainTable(
 );
 
 /** Writer restriction of a key (set by admins with `setKeyRestricted`). */
-export const stateKeyPolicies = onchainTable(
+export const stateKeyRestriction = onchainTable(
   "state_key_policies",
   (t) => ({
     swarmId: t.bigint().notNull(),
@@ -213,7 +216,7 @@ export const stateKeyPolicies = onchainTable(
 );
 
 /** Writer list of a key (only enforced while the key is restricted). */
-export const stateKeyWriters = onchainTable(
+export const stateKeyWriter = onchainTable(
   "state_key_writers",
   (t) => ({
     swarmId: t.bigint().notNull(),
@@ -237,7 +240,7 @@ export const stateKeyWriters = onchainTable(
  * Every message, broadcast (`recipient = null`, `kind = broadcast`) or direct (`kind = direct`).
  * `messageId` is the swarm's message sequence number (1, 2, 3, ...).
  */
-export const messages = onchainTable(
+export const message = onchainTable(
   "messages",
   (t) => ({
     id: t.text().primaryKey(),
@@ -262,7 +265,7 @@ export const messages = onchainTable(
 );
 
 /** Per-member rate limit of a swarm's messages (`maxMessages = 0`: unlimited). */
-export const rateLimits = onchainTable("rate_limits", (t) => ({
+export const rateLimit = onchainTable("rate_limits", (t) => ({
   swarmId: t.bigint().primaryKey(),
   maxMessages: t.integer().notNull(),
   windowSeconds: t.integer().notNull(),
@@ -283,7 +286,7 @@ export const rateLimits = onchainTable("rate_limits", (t) => ({
  * while claimed (`claimant` also stays set once completed: who completed it); `typeTag` is the raw bytes32
  * (0x00..00 = untyped). `rewardAmount` is the escrowed amount (`rewardToken` 0x00..00 = ETH).
  */
-export const tasks = onchainTable(
+export const task = onchainTable(
   "tasks",
   (t) => ({
     id: t.bigint().primaryKey(),
@@ -331,7 +334,7 @@ export const tasks = onchainTable(
  * caused it (poster, claimant, or the `by` of expire); `relayer` who sent a claim transaction;
  * `data` the event's other arguments (bigints as strings).
  */
-export const taskEvents = onchainTable(
+export const taskEvent = onchainTable(
   "task_events",
   (t) => ({
     id: t.text().primaryKey(),
@@ -359,7 +362,7 @@ export const taskEvents = onchainTable(
 );
 
 /** Per-member cap on concurrent claims in a swarm (0 = unlimited). */
-export const claimCaps = onchainTable("claim_caps", (t) => ({
+export const claimCap = onchainTable("claim_caps", (t) => ({
   swarmId: t.bigint().primaryKey(),
   cap: t.integer().notNull(),
   updatedBy: t.hex().notNull(),
@@ -373,50 +376,50 @@ export const claimCaps = onchainTable("claim_caps", (t) => ({
 // Relations (GraphQL and the Drizzle query API only; they create no foreign keys)
 // -------------------------------------------------------------------------------------------------
 
-export const swarmsRelations = relations(swarms, ({ many, one }) => ({
-  members: many(members),
-  admins: many(swarmAdmins),
-  events: many(swarmEvents),
-  stateEntries: many(stateEntries),
-  messages: many(messages),
-  tasks: many(tasks),
-  claimCap: one(claimCaps, { fields: [swarms.id], references: [claimCaps.swarmId] }),
-  rateLimit: one(rateLimits, { fields: [swarms.id], references: [rateLimits.swarmId] }),
+export const swarmRelations = relations(swarm, ({ many, one }) => ({
+  members: many(member),
+  admins: many(swarmAdmin),
+  events: many(swarmEvent),
+  stateKeys: many(stateKey),
+  messages: many(message),
+  tasks: many(task),
+  claimCap: one(claimCap, { fields: [swarm.id], references: [claimCap.swarmId] }),
+  rateLimit: one(rateLimit, { fields: [swarm.id], references: [rateLimit.swarmId] }),
 }));
 
-export const membersRelations = relations(members, ({ one }) => ({
-  swarm: one(swarms, { fields: [members.swarmId], references: [swarms.id] }),
+export const memberRelations = relations(member, ({ one }) => ({
+  swarm: one(swarm, { fields: [member.swarmId], references: [swarm.id] }),
 }));
 
-export const swarmAdminsRelations = relations(swarmAdmins, ({ one }) => ({
-  swarm: one(swarms, { fields: [swarmAdmins.swarmId], references: [swarms.id] }),
+export const swarmAdminRelations = relations(swarmAdmin, ({ one }) => ({
+  swarm: one(swarm, { fields: [swarmAdmin.swarmId], references: [swarm.id] }),
 }));
 
-export const swarmEventsRelations = relations(swarmEvents, ({ one }) => ({
-  swarm: one(swarms, { fields: [swarmEvents.swarmId], references: [swarms.id] }),
+export const swarmEventRelations = relations(swarmEvent, ({ one }) => ({
+  swarm: one(swarm, { fields: [swarmEvent.swarmId], references: [swarm.id] }),
 }));
 
-export const stateEntriesRelations = relations(stateEntries, ({ one, many }) => ({
-  swarm: one(swarms, { fields: [stateEntries.swarmId], references: [swarms.id] }),
-  history: many(stateHistory),
+export const stateKeyRelations = relations(stateKey, ({ one, many }) => ({
+  swarm: one(swarm, { fields: [stateKey.swarmId], references: [swarm.id] }),
+  history: many(stateWrite),
 }));
 
-export const stateHistoryRelations = relations(stateHistory, ({ one }) => ({
-  entry: one(stateEntries, {
-    fields: [stateHistory.swarmId, stateHistory.key],
-    references: [stateEntries.swarmId, stateEntries.key],
+export const stateWriteRelations = relations(stateWrite, ({ one }) => ({
+  stateKey: one(stateKey, {
+    fields: [stateWrite.swarmId, stateWrite.key],
+    references: [stateKey.swarmId, stateKey.key],
   }),
 }));
 
-export const messagesRelations = relations(messages, ({ one }) => ({
-  swarm: one(swarms, { fields: [messages.swarmId], references: [swarms.id] }),
+export const messageRelations = relations(message, ({ one }) => ({
+  swarm: one(swarm, { fields: [message.swarmId], references: [swarm.id] }),
 }));
 
-export const tasksRelations = relations(tasks, ({ one, many }) => ({
-  swarm: one(swarms, { fields: [tasks.swarmId], references: [swarms.id] }),
-  events: many(taskEvents),
+export const taskRelations = relations(task, ({ one, many }) => ({
+  swarm: one(swarm, { fields: [task.swarmId], references: [swarm.id] }),
+  events: many(taskEvent),
 }));
 
-export const taskEventsRelations = relations(taskEvents, ({ one }) => ({
-  task: one(tasks, { fields: [taskEvents.taskId], references: [tasks.id] }),
+export const taskEventRelations = relations(taskEvent, ({ one }) => ({
+  task: one(task, { fields: [taskEvent.taskId], references: [task.id] }),
 }));

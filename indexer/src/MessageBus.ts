@@ -2,7 +2,7 @@
  * MessageBus → messages (broadcasts and direct messages; payloads live only in events) and rate_limits.
  */
 import { ponder } from "ponder:registry";
-import { messages, rateLimits } from "ponder:schema";
+import { message as messages, rateLimit as rateLimits } from "ponder:schema";
 import { historyCursor, lower, updatedCursorShort } from "./lib/chain.ts";
 
 ponder.on("MessageBus:MessageBroadcast", async ({ event, context }) => {

@@ -6,7 +6,7 @@
  * delete (versions are never reused, so the row keeps its version with `deleted = true`).
  */
 import { ponder } from "ponder:registry";
-import { stateEntries, stateHistory, stateKeyPolicies, stateKeyWriters } from "ponder:schema";
+import { stateKey as stateEntries, stateWrite as stateHistory, stateKeyRestriction as stateKeyPolicies, stateKeyWriter as stateKeyWriters } from "ponder:schema";
 import { historyCursor, lower, updatedCursor, updatedCursorShort } from "./lib/chain.ts";
 
 ponder.on("SharedState:StateSet", async ({ event, context }) => {

@@ -7,7 +7,7 @@
  * - member counts are taken from the events (they carry the new count), never recomputed.
  */
 import { type Context, ponder } from "ponder:registry";
-import { invites, members, swarmAdmins, swarmAllowlist, swarmEvents, swarms } from "ponder:schema";
+import { invite as invites, member as members, swarmAdmin as swarmAdmins, swarmAllowlistMember as swarmAllowlist, swarmEvent as swarmEvents, swarm as swarms } from "ponder:schema";
 import { type EventLike, gateKindName, historyCursor, lower, policyName, updatedCursor, updatedCursorShort } from "./lib/chain.ts";
 import type { Hex } from "viem";
 

@@ -8,7 +8,7 @@
  * - completion keeps the claimant (who completed it) and records the result.
  */
 import { type Context, ponder } from "ponder:registry";
-import { claimCaps, taskEvents, tasks } from "ponder:schema";
+import { claimCap as claimCaps, taskEvent as taskEvents, task as tasks } from "ponder:schema";
 import type { Hex } from "viem";
 import { type EventLike, historyCursor, lower, updatedCursor, updatedCursorShort } from "./lib/chain.ts";
 

@@ -1,6 +1,6 @@
 /** Lookups shared by the /v1 routes. */
 import { db } from "ponder:api";
-import { swarms } from "ponder:schema";
+import { swarm as swarms } from "ponder:schema";
 import { eq } from "ponder";
 import { notFound } from "../lib/errors.ts";
 

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { db } from "ponder:api";
-import { messages } from "ponder:schema";
+import { message as messages } from "ponder:schema";
 import { and, asc, eq, gt } from "ponder";
 import { pageOf, toJson } from "../lib/json.ts";
 import { parseMessagesQuery, parseSwarmId } from "../lib/params.ts";

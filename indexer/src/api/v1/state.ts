@@ -8,7 +8,7 @@
  */
 import { Hono } from "hono";
 import { db } from "ponder:api";
-import { stateEntries, stateKeyPolicies, stateKeyWriters } from "ponder:schema";
+import { stateKey as stateEntries, stateKeyRestriction as stateKeyPolicies, stateKeyWriter as stateKeyWriters } from "ponder:schema";
 import { and, asc, eq } from "ponder";
 import { notFound } from "../lib/errors.ts";
 import { toJson } from "../lib/json.ts";

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { db } from "ponder:api";
-import { claimCaps, members, rateLimits, swarmAdmins } from "ponder:schema";
+import { claimCap as claimCaps, member as members, rateLimit as rateLimits, swarmAdmin as swarmAdmins } from "ponder:schema";
 import { and, asc, eq, gt } from "ponder";
 import { pageOf, toJson } from "../lib/json.ts";
 import { parseMembersQuery, parseSwarmId } from "../lib/params.ts";

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { db } from "ponder:api";
-import { taskEvents, tasks } from "ponder:schema";
+import { taskEvent as taskEvents, task as tasks } from "ponder:schema";
 import { and, asc, eq, gt, inArray } from "ponder";
 import { notFound } from "../lib/errors.ts";
 import { pageOf, toJson } from "../lib/json.ts";
