@@ -107,7 +107,7 @@ describe("MessageBus", () => {
     it("emits MessageBroadcast with sequential ids and returns the id", async () => {
       const swarm = await f.newSwarm();
       expect(await f.bus.read.lastMessageId([swarm])).toBe(0n);
-      const { result } = await f.bus.simulate.broadcast([swarm, topicA, "0x1234"], { account: f.alice.account });
+      const { result } = await f.bus.simulate.broadcast([swarm, topicA, "0x1234"], { account: f.alice.account.address });
       expect(result).toBe(1n);
       let receipt = await f.receiptOf(f.bus.write.broadcast([swarm, topicA, "0x1234"], { account: f.alice.account }));
       expect(f.logsOf(receipt, "MessageBroadcast")).toEqual([
@@ -170,7 +170,7 @@ describe("MessageBus", () => {
     it("emits DirectMessageSent and shares the swarm's sequence with broadcasts", async () => {
       const swarm = await f.newSwarm();
       await f.receiptOf(f.bus.write.broadcast([swarm, topicA, "0x01"], { account: f.alice.account }));
-      const { result } = await f.bus.simulate.send([swarm, f.bob.account.address, topicB, "0xbeef"], { account: f.alice.account });
+      const { result } = await f.bus.simulate.send([swarm, f.bob.account.address, topicB, "0xbeef"], { account: f.alice.account.address });
       expect(result).toBe(2n);
       const receipt = await f.receiptOf(f.bus.write.send([swarm, f.bob.account.address, topicB, "0xbeef"], { account: f.alice.account }));
       expect(f.logsOf(receipt, "DirectMessageSent")).toEqual([
@@ -396,7 +396,7 @@ describe("MessageBus", () => {
           const swarm = await g.newSwarm();
           await g.receiptOf(g.bus.write.setRateLimit([swarm, maxMessages, windowSeconds], { account: g.owner.account }));
           // model of the contract's state
-          const limit = { maxMessages, windowSeconds };
+          const limit: { maxMessages: number; windowSeconds: number } = { maxMessages, windowSeconds };
           const usage = senders.map(() => ({ windowStart: -1, count: 0 }));
           let lastId = 0n;
           let now = await g.networkHelpers.time.latest();

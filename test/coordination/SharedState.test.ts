@@ -98,7 +98,7 @@ describe("SharedState", () => {
       const key = freshKey();
       const value = bytesOf(32);
       expect(await f.state.read.get([1n, key])).toEqual(["0x", 0n, false]);
-      const { result } = await f.state.simulate.set([1n, key, value, 0n], { account: f.alice.account });
+      const { result } = await f.state.simulate.set([1n, key, value, 0n], { account: f.alice.account.address });
       expect(result).toBe(1n);
       const receipt = await f.receiptOf(f.state.write.set([1n, key, value, 0n], { account: f.alice.account }));
       const logs = f.logsOf(receipt, "StateSet");
@@ -194,7 +194,7 @@ describe("SharedState", () => {
     it("deletes with the current version, bumps the version and emits StateDeleted", async () => {
       const key = freshKey();
       await f.receiptOf(f.state.write.set([1n, key, "0x1234", 0n], { account: f.alice.account }));
-      const { result } = await f.state.simulate.del([1n, key, 1n], { account: f.bob.account });
+      const { result } = await f.state.simulate.del([1n, key, 1n], { account: f.bob.account.address });
       expect(result).toBe(2n);
       const receipt = await f.receiptOf(f.state.write.del([1n, key, 1n], { account: f.bob.account }));
       const logs = f.logsOf(receipt, "StateDeleted");
