@@ -1,0 +1,126 @@
+/**
+ * The local stack end to end: Hardhat node + Ignition deployment + Ponder on PGlite (free ports, temp dir),
+ * a swarm created with viem shows up in GraphQL, and stop() leaves no process or port behind.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { parseEventLogs, zeroAddress, type Abi } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readIgnitionDeployment } from "../../scripts/lib/ignitionJournal.ts";
+import { ROOT_DIR } from "../../scripts/lib/paths.ts";
+import { startStack, type TestStack } from "./harness.ts";
+
+const COORDINATION = ["SwarmRegistry", "TaskBoard", "SharedState", "MessageBus"];
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+describe("local stack (e2e)", () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("deploys every coordination contract with Ignition and wires each to the registry", async () => {
+    const { deployment, addresses, publicClient } = stack;
+    expect(deployment.chainId).toBe(31337);
+    expect(deployment.rpcUrl).toBe(stack.rpcUrl);
+    for (const name of COORDINATION) expect(addresses[name], name).toMatch(/^0x[0-9a-fA-F]{40}$/);
+
+    // The file the indexer read has exactly what deployConcord returned.
+    expect(JSON.parse(readFileSync(stack.stack.deploymentFile, "utf8"))).toEqual(deployment);
+    // `npm run deployment:write` (real networks) reads the same from Ignition's journal.
+    const { rpcUrl: _rpcUrl, ...withoutRpc } = deployment;
+    expect(readIgnitionDeployment(stack.ignitionDir, 31337)).toEqual(withoutRpc);
+
+    for (const [name, { address, startBlock }] of Object.entries(deployment.contracts)) {
+      const code = await publicClient.getCode({ address, blockNumber: BigInt(startBlock) });
+      expect(code && code.length > 2, `${name} has code at its start block`).toBe(true);
+      if (startBlock > 0) {
+        const before = await publicClient.getCode({ address, blockNumber: BigInt(startBlock - 1) });
+        expect(before ?? "0x", `${name} has no code before its start block`).toBe("0x");
+      }
+      expect(startBlock).toBeGreaterThanOrEqual(deployment.startBlock);
+      if (name === "SwarmRegistry") continue;
+      const { abi } = JSON.parse(
+        readFileSync(path.join(ROOT_DIR, "indexer", "abis", `${name}Abi.ts`), "utf8").replace(/^[^[]*/s, '{"abi":').replace(/\s*as const;\s*$/, "}"),
+      ) as { abi: Abi };
+      const hasRegistry = abi.some((item) => item.type === "function" && item.name === "registry" && item.inputs.length === 0);
+      if (!hasRegistry) continue;
+      const registry = await publicClient.readContract({ address, abi, functionName: "registry" });
+      expect(String(registry).toLowerCase(), `${name}.registry()`).toBe(addresses.SwarmRegistry!.toLowerCase());
+    }
+  });
+
+  it("serves Ponder's health endpoints and GraphQL", async () => {
+    for (const route of ["/health", "/ready"]) {
+      const response = await fetch(stack.apiUrl + route);
+      expect(response.status, route).toBe(200);
+    }
+    const data = await stack.graphql<{ __typename: string }>("{ __typename }");
+    expect(data.__typename).toBe("Query");
+  });
+
+  it("indexes a swarm created with viem (SwarmCreated → GraphQL)", async () => {
+    const { SwarmRegistryAbi } = await import("../../indexer/abis/SwarmRegistryAbi.ts");
+    const [owner] = stack.walletClients;
+    const metadataURI = `ipfs://concord-e2e-${Date.now()}`;
+    const hash = await owner!.writeContract({
+      address: stack.addresses.SwarmRegistry!,
+      abi: SwarmRegistryAbi,
+      functionName: "createSwarm",
+      args: [{ policy: 0, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI }, []],
+    });
+    const receipt = await stack.publicClient.waitForTransactionReceipt({ hash });
+    expect(receipt.status).toBe("success");
+    const [created] = parseEventLogs({ abi: SwarmRegistryAbi, logs: receipt.logs, eventName: "SwarmCreated" });
+    const swarmId = created!.args.swarmId;
+
+    type SwarmQuery = { swarm: { id: string; owner: string; metadataUri: string; memberCount: string } | null };
+    const data = await stack.waitForGraphql<SwarmQuery>(
+      `query ($id: BigInt!) { swarm(id: $id) { id owner metadataUri memberCount } }`,
+      (d) => d.swarm !== null,
+      { variables: { id: swarmId.toString() } },
+    );
+    expect(data.swarm).toEqual({
+      id: swarmId.toString(),
+      owner: owner!.account.address.toLowerCase(),
+      metadataUri: metadataURI,
+      memberCount: "1",
+    });
+  });
+
+  it("stop() ends every child process group and frees the ports", async () => {
+    const pids = stack.stack.group.processes.map((p) => p.pid);
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    await stack.stop();
+    for (const pid of pids) expect(groupAlive(pid), `process group ${pid}`).toBe(false);
+    expect(await portAnswers(stack.rpcUrl)).toBe(false);
+    expect(await portAnswers(stack.apiUrl)).toBe(false);
+    expect(existsSync(stack.workDir)).toBe(process.env.CONCORD_E2E_KEEP === "1");
+  });
+});
