@@ -294,3 +294,312 @@ describe("Staking: stake, withdrawal request, cancel, withdraw", () => {
     expect(await staking.read.totalStake([S2])).toBe(60n);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Slashing
+// ---------------------------------------------------------------------------------------------------------------
+
+describe("Staking: slash", () => {
+  let env: Env;
+  let a: Ballot;
+  let b: Ballot;
+  beforeAll(async () => {
+    env = await deploy();
+    const { staking, alice, bob, carol } = env;
+    await staking.write.stake([S1, parseEther("10")], { account: alice.account, value: parseEther("10") });
+    await staking.write.requestWithdrawal([S1, parseEther("2")], { account: alice.account });
+    await staking.write.stake([S1, parseEther("4")], { account: bob.account, value: parseEther("4") });
+    await staking.write.stake([S1, parseEther("6")], { account: carol.account, value: parseEther("6") });
+    a = { swarmId: S1, key: 7n, choice: 1n, nonce: 0n, voter: alice.account.address };
+    b = { ...a, choice: 2n };
+  });
+
+  it("rejects evidence from an unknown or distrusted ballot source", async () => {
+    const { staking, token, source, owner, dave, alice, sign, evidence, send } = env;
+    const sa = await sign(a, alice);
+    const sb = await sign(b, alice);
+    await expectRevert(staking.write.slash([evidence(sa, sb, token.address)], { account: dave.account }), "StakingUnknownBallotSource", [token.address]);
+    await send(staking.write.setBallotSource([source.address, false], { account: owner.account }));
+    await expectRevert(staking.write.slash([evidence(sa, sb)], { account: dave.account }), "StakingUnknownBallotSource", [source.address]);
+    await send(staking.write.setBallotSource([source.address, true], { account: owner.account }));
+  });
+
+  it("rejects every kind of evidence that is not equivocation, with the source's error, changing nothing", async () => {
+    const { staking, source, alice, bob, dave, sign, evidence, expectSourceRevert } = env;
+    const slash = (e: ReturnType<typeof evidence>) => staking.write.slash([e], { account: dave.account });
+    const sa = await sign(a, alice);
+    const sb = await sign(b, alice);
+    const dA = await source.read.hashBallot([a]);
+    const dB = await source.read.hashBallot([b]);
+    const before = await staking.read.stakeInfo([S1, alice.account.address]);
+
+    // malformed ballots: too short, too long, a voter word that is not an address, a zero voter
+    await expectSourceRevert(slash(evidence({ data: "0x1234", sig: sa.sig }, sb)), "BallotSourceMalformedBallot", [0]);
+    await expectSourceRevert(slash(evidence(sa, { data: `${sb.data}00`, sig: sb.sig })), "BallotSourceMalformedBallot", [1]);
+    const badVoter = encodeAbiParameters(parseAbiParameters("uint256, uint256, uint256, uint256, uint256"), [S1, 7n, 2n, 0n, 1n << 160n]);
+    await expectSourceRevert(slash(evidence(sa, { data: badVoter, sig: sb.sig })), "BallotSourceMalformedBallot", [1]);
+    await expectSourceRevert(slash(evidence({ data: encodeBallot({ ...a, voter: zeroAddress }), sig: sa.sig }, sb)), "BallotSourceMalformedBallot", [0]);
+    // the same ballot twice
+    await expectSourceRevert(slash(evidence(sa, sa)), "BallotSourceSameBallot", [dA]);
+    // two different voters
+    const bobB = await sign({ ...b, voter: bob.account.address }, bob);
+    await expectSourceRevert(slash(evidence(sa, bobB)), "BallotSourceDifferentVoters", [alice.account.address, bob.account.address]);
+    // different subjects: other swarm, other term/proposal
+    await expectSourceRevert(slash(evidence(sa, await sign({ ...b, swarmId: S2 }, alice))), "BallotSourceDifferentSubjects", [S1, 7n, S2, 7n]);
+    await expectSourceRevert(slash(evidence(sa, await sign({ ...b, key: 8n }, alice))), "BallotSourceDifferentSubjects", [S1, 7n, S1, 8n]);
+    // same vote re-signed (only the nonce differs)
+    const again = { ...a, nonce: 1n };
+    await expectSourceRevert(slash(evidence(sa, await sign(again, alice))), "BallotSourceNotConflicting", [dA, await source.read.hashBallot([again])]);
+    // forged signatures: by another key, malformed, or over the other ballot
+    await expectSourceRevert(slash(evidence(await sign(a, bob), sb)), "BallotSourceInvalidSignature", [0, alice.account.address, dA]);
+    await expectSourceRevert(slash(evidence(sa, await sign(b, bob))), "BallotSourceInvalidSignature", [1, alice.account.address, dB]);
+    await expectSourceRevert(slash(evidence({ data: sa.data, sig: "0x1234" }, sb)), "BallotSourceInvalidSignature", [0, alice.account.address, dA]);
+    await expectSourceRevert(slash(evidence({ data: sa.data, sig: sb.sig }, sb)), "BallotSourceInvalidSignature", [0, alice.account.address, dA]);
+
+    expect(await staking.read.stakeInfo([S1, alice.account.address])).toEqual(before);
+    expect(await staking.read.isFlagged([S1, alice.account.address])).toBe(false);
+    expect(await staking.read.totalStake([S1])).toBe(parseEther("18"));
+  });
+
+  it("slashes 50% of active + pending (active first), pays the reporter 10%, burns the rest, flags the member", async () => {
+    const { staking, publicClient, source, alice, dave, sign, evidence, send, conflictKey } = env;
+    const ev = evidence(await sign(a, alice), await sign(b, alice));
+    const { result } = await staking.simulate.slash([ev], { account: dave.account });
+    expect(result).toBe(parseEther("5"));
+    const daveBefore = await publicClient.getBalance({ address: dave.account.address });
+    const burnBefore = await publicClient.getBalance({ address: BURN });
+    const { events, fee } = await send(staking.write.slash([ev], { account: dave.account }));
+    const key = conflictKey(S1, 7n, alice.account.address);
+    expect(events.map((e) => e.eventName)).toEqual(["MemberSlashed"]);
+    expect(lc(events[0]!.args)).toEqual(lc({
+      swarmId: S1, member: alice.account.address, reporter: dave.account.address, amount: parseEther("5"), reward: parseEther("0.5"),
+      conflictKey: key, source: source.address, activeStake: parseEther("3"), pendingWithdrawal: parseEther("2"), totalStake: parseEther("10"),
+    }));
+    expect(await publicClient.getBalance({ address: dave.account.address })).toBe(daveBefore + parseEther("0.5") - fee);
+    expect(await publicClient.getBalance({ address: BURN })).toBe(burnBefore + parseEther("4.5"));
+    expect(await publicClient.getBalance({ address: staking.address })).toBe(parseEther("15"));
+    expect(await staking.read.isFlagged([S1, alice.account.address])).toBe(true);
+    expect(await staking.read.stakeOf([S1, alice.account.address])).toBe(0n);
+    expect(await staking.read.totalStake([S1])).toBe(parseEther("10"));
+    expect((await staking.read.stakeInfo([S1, alice.account.address])).active).toBe(parseEther("3"));
+    expect(await staking.read.isSlashed([source.address, key])).toBe(true);
+  });
+
+  it("slashes once per conflict: same pair, swapped pair, another pair for the same subject", async () => {
+    const { staking, source, alice, bob, sign, evidence, conflictKey } = env;
+    const key = conflictKey(S1, 7n, alice.account.address);
+    const sa = await sign(a, alice);
+    const sb = await sign(b, alice);
+    await expectRevert(staking.write.slash([evidence(sa, sb)], { account: bob.account }), "StakingAlreadySlashed", [source.address, key]);
+    await expectRevert(staking.write.slash([evidence(sb, sa)], { account: bob.account }), "StakingAlreadySlashed", [source.address, key]);
+    const c = await sign({ ...a, choice: 3n, nonce: 5n }, alice);
+    const d = await sign({ ...a, choice: 4n, nonce: 6n }, alice);
+    await expectRevert(staking.write.slash([evidence(c, d)], { account: bob.account }), "StakingAlreadySlashed", [source.address, key]);
+  });
+
+  it("a second conflict (another subject) slashes again; the total is unchanged (no weight left)", async () => {
+    const { staking, alice, bob, sign, evidence, send } = env;
+    const x = { ...a, key: 8n };
+    const { events } = await send(staking.write.slash([evidence(await sign(x, alice), await sign({ ...x, choice: 9n }, alice))], { account: bob.account }));
+    expect(lc(events[0]!.args)).toMatchObject(lc({ amount: parseEther("2.5"), reward: parseEther("0.25"), activeStake: parseEther("0.5"), pendingWithdrawal: parseEther("2"), totalStake: parseEther("10") }));
+    expect(await staking.read.totalStake([S1])).toBe(parseEther("10"));
+  });
+
+  it("a flagged member may not stake or cancel, but may withdraw what is left (total unaffected)", async () => {
+    const { staking, alice, send, networkHelpers } = env;
+    await expectRevert(staking.write.stake([S1, 1n], { account: alice.account, value: 1n }), "StakingMemberFlagged", [S1, alice.account.address]);
+    await expectRevert(staking.write.cancelWithdrawal([S1], { account: alice.account }), "StakingMemberFlagged", [S1, alice.account.address]);
+    const { events } = await send(staking.write.requestWithdrawal([S1, parseEther("0.5")], { account: alice.account }));
+    expect(lc(events[0]!.args)).toMatchObject(lc({ activeStake: 0n, pendingWithdrawal: parseEther("2.5"), totalStake: parseEther("10") }));
+    await networkHelpers.time.increase(7 * DAY);
+    const { events: w } = await send(staking.write.withdraw([S1], { account: alice.account }));
+    expect(lc(w[0]!.args)).toMatchObject(lc({ member: alice.account.address, amount: parseEther("2.5") }));
+    expect(await staking.read.stakeInfo([S1, alice.account.address])).toEqual({ active: 0n, pending: 0n, unlockAt: 0, flagged: true });
+  });
+
+  it("takes from pending stake once active stake is exhausted", async () => {
+    const { staking, carol, dave, sign, evidence, send } = env;
+    await send(staking.write.requestWithdrawal([S1, parseEther("5")], { account: carol.account }));
+    const { unlockAt } = await staking.read.stakeInfo([S1, carol.account.address]);
+    const c: Ballot = { swarmId: S1, key: 7n, choice: 1n, nonce: 0n, voter: carol.account.address };
+    const { events } = await send(staking.write.slash([evidence(await sign(c, carol), await sign({ ...c, choice: 0n }, carol))], { account: dave.account }));
+    expect(lc(events[0]!.args)).toMatchObject(lc({ amount: parseEther("3"), activeStake: 0n, pendingWithdrawal: parseEther("3"), totalStake: parseEther("4") }));
+    expect(await staking.read.stakeInfo([S1, carol.account.address])).toEqual({ active: 0n, pending: parseEther("3"), unlockAt, flagged: true });
+  });
+
+  it("a member with no stake is still flagged (amount 0, no transfers)", async () => {
+    const { staking, publicClient, dave, bob, sign, evidence, send } = env;
+    const d: Ballot = { swarmId: S1, key: 1n, choice: 1n, nonce: 0n, voter: dave.account.address };
+    const burnBefore = await publicClient.getBalance({ address: BURN });
+    const { events } = await send(staking.write.slash([evidence(await sign(d, dave), await sign({ ...d, choice: 2n }, dave))], { account: bob.account }));
+    expect(lc(events[0]!.args)).toMatchObject(lc({ member: dave.account.address, amount: 0n, reward: 0n, activeStake: 0n, pendingWithdrawal: 0n, totalStake: parseEther("4") }));
+    expect(await staking.read.isFlagged([S1, dave.account.address])).toBe(true);
+    expect(await publicClient.getBalance({ address: BURN })).toBe(burnBefore);
+  });
+
+  it("holds EIP-1271 smart-account voters accountable", async () => {
+    const { viem, staking, registry, bob, carol, dave, sign, evidence, send, expectSourceRevert, source } = env;
+    const wallet = await viem.deployContract("MockERC1271Wallet", [bob.account.address]);
+    await wallet.write.execute([registry.address, 0n, encodeFunctionData({ abi: registry.abi, functionName: "join", args: [S1, ""] })], { account: bob.account });
+    await wallet.write.execute([staking.address, parseEther("2"), encodeFunctionData({ abi: staking.abi, functionName: "stake", args: [S1, parseEther("2")] })], { account: bob.account, value: parseEther("2") });
+    expect(await staking.read.stakeOf([S1, wallet.address])).toBe(parseEther("2"));
+    const w: Ballot = { swarmId: S1, key: 7n, choice: 1n, nonce: 0n, voter: wallet.address };
+    // signed by someone who does not control the account: rejected
+    await expectSourceRevert(
+      staking.write.slash([evidence(await sign(w, carol), await sign({ ...w, choice: 2n }, carol))], { account: dave.account }),
+      "BallotSourceInvalidSignature",
+      [0, wallet.address, await source.read.hashBallot([w])],
+    );
+    const { events } = await send(staking.write.slash([evidence(await sign(w, bob), await sign({ ...w, choice: 2n }, bob))], { account: dave.account }));
+    expect(lc(events[0]!.args)).toMatchObject(lc({ member: wallet.address, amount: parseEther("1"), reward: parseEther("0.1") }));
+    expect(await staking.read.isFlagged([S1, wallet.address])).toBe(true);
+  });
+
+  it("reverts StakingEthTransferFailed (and changes nothing) when the reporter rejects ETH", async () => {
+    const { staking, source, bob, sign, evidence } = env;
+    const v: Ballot = { swarmId: S1, key: 7n, choice: 1n, nonce: 0n, voter: bob.account.address };
+    const ev = evidence(await sign(v, bob), await sign({ ...v, choice: 2n }, bob));
+    const data = encodeFunctionData({ abi: staking.abi, functionName: "slash", args: [ev] });
+    const err = await source.write.callAs([staking.address, data], { account: bob.account }).then(() => undefined, (e: unknown) => e);
+    const raw = decodeRevert(err)?.raw;
+    expect(raw).toBeDefined();
+    const decoded = decodeErrorResult({ abi: staking.abi, data: raw! });
+    expect(lc([decoded.errorName, decoded.args])).toEqual(lc(["StakingEthTransferFailed", [source.address, parseEther("0.2")]]));
+    expect(await staking.read.isFlagged([S1, bob.account.address])).toBe(false);
+    expect(await staking.read.stakeOf([S1, bob.account.address])).toBe(parseEther("4"));
+  });
+});
+
+describe("Staking: slash parameters and ERC-20 stake", () => {
+  it("pays the reporter and burns in the swarm's token, with the swarm's fractions", async () => {
+    const { staking, token, carol, alice, bob, dave, sign, evidence, send } = await deploy();
+    await send(staking.write.setStakeToken([S2, token.address], { account: carol.account }));
+    await send(staking.write.setSlashParams([S2, 2000, 5000], { account: carol.account }));
+    await token.write.mint([alice.account.address, 1000n]);
+    await token.write.approve([staking.address, 1000n], { account: alice.account });
+    await send(staking.write.stake([S2, 1000n], { account: alice.account }));
+    const v: Ballot = { swarmId: S2, key: 3n, choice: 1n, nonce: 0n, voter: alice.account.address };
+    const { events } = await send(staking.write.slash([evidence(await sign(v, alice), await sign({ ...v, choice: 2n }, alice))], { account: dave.account }));
+    expect(lc(events[0]!.args)).toMatchObject(lc({ swarmId: S2, amount: 200n, reward: 100n, activeStake: 800n, totalStake: 0n }));
+    expect(await token.read.balanceOf([dave.account.address])).toBe(100n);
+    expect(await token.read.balanceOf([BURN])).toBe(100n);
+    expect(await token.read.balanceOf([staking.address])).toBe(800n);
+    // 100% slash, 100% to the reporter: nothing burned
+    await send(staking.write.setSlashParams([S2, 10_000, 10_000], { account: carol.account }));
+    const w = { ...v, key: 4n };
+    const { events: e2 } = await send(staking.write.slash([evidence(await sign(w, alice), await sign({ ...w, choice: 2n }, alice))], { account: bob.account }));
+    expect(lc(e2[0]!.args)).toMatchObject(lc({ amount: 800n, reward: 800n, activeStake: 0n }));
+    expect(await token.read.balanceOf([bob.account.address])).toBe(800n);
+    expect(await token.read.balanceOf([BURN])).toBe(100n);
+    expect(await token.read.balanceOf([staking.address])).toBe(0n);
+  });
+
+  it("a 0 bps slash still flags and removes the member's weight", async () => {
+    const { staking, owner, alice, bob, sign, evidence, send } = await deploy();
+    await send(staking.write.setSlashParams([S1, 0, 1000], { account: owner.account }));
+    await send(staking.write.stake([S1, 100n], { account: alice.account, value: 100n }));
+    await send(staking.write.stake([S1, 50n], { account: bob.account, value: 50n }));
+    const v: Ballot = { swarmId: S1, key: 1n, choice: 1n, nonce: 0n, voter: alice.account.address };
+    const { events } = await send(staking.write.slash([evidence(await sign(v, alice), await sign({ ...v, choice: 2n }, alice))], { account: bob.account }));
+    expect(lc(events[0]!.args)).toMatchObject(lc({ amount: 0n, reward: 0n, activeStake: 100n, totalStake: 50n }));
+    expect(await staking.read.stakeOf([S1, alice.account.address])).toBe(0n);
+    expect(await staking.read.isFlagged([S1, alice.account.address])).toBe(true);
+  });
+});
+
+describe("Staking: gas", () => {
+  it("measures stake, requestWithdrawal, withdraw and slash", async () => {
+    const { staking, token, alice, bob, carol, sign, evidence, send, networkHelpers } = await deploy();
+    const g: Record<string, bigint> = {};
+    g.stakeEthFirst = (await send(staking.write.stake([S1, 100n], { account: alice.account, value: 100n }))).receipt.gasUsed;
+    g.stakeEthAgain = (await send(staking.write.stake([S1, 100n], { account: alice.account, value: 100n }))).receipt.gasUsed;
+    await staking.write.setStakeToken([S2, token.address], { account: carol.account });
+    await token.write.mint([alice.account.address, 100n]);
+    await token.write.approve([staking.address, 100n], { account: alice.account });
+    g.stakeErc20 = (await send(staking.write.stake([S2, 100n], { account: alice.account }))).receipt.gasUsed;
+    g.requestWithdrawal = (await send(staking.write.requestWithdrawal([S1, 50n], { account: alice.account }))).receipt.gasUsed;
+    await networkHelpers.time.increase(7 * DAY);
+    g.withdraw = (await send(staking.write.withdraw([S1], { account: alice.account }))).receipt.gasUsed;
+    const v: Ballot = { swarmId: S1, key: 1n, choice: 1n, nonce: 0n, voter: alice.account.address };
+    g.slashEth = (await send(staking.write.slash([evidence(await sign(v, alice), await sign({ ...v, choice: 2n }, alice))], { account: bob.account }))).receipt.gasUsed;
+    console.log("Staking gas:", Object.entries(g).map(([k, v]) => `${k}=${v}`).join(" "));
+    expect(g.slashEth).toBeLessThan(200_000n);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Property: random ballot pairs vs a model of what is equivocation; each conflict is slashed once
+// ---------------------------------------------------------------------------------------------------------------
+
+describe("Staking: property (evidence vs model)", () => {
+  it("accepts exactly the equivocations, rejects everything else with the right error, slashes each conflict once", async () => {
+    const env = await deploy();
+    const { staking, alice, bob, carol, dave, sign, evidence, send, conflictKey } = env;
+    const voters = [alice, bob, carol];
+    for (const w of voters) await staking.write.stake([S1, 1000n], { account: w.account, value: 1000n });
+    const slashedKeys = new Set<string>();
+    const seen: Record<string, number> = {};
+
+    const fieldsArb = fc.record({ swarmId: fc.constantFrom(S1, S1, S1, S2), key: fc.constantFrom(1n, 1n, 2n), choice: fc.constantFrom(0n, 1n), nonce: fc.constantFrom(0n, 1n), voter: fc.nat(2) });
+    // B is A with a few mutations; each one is rare so that plain equivocation (only the choice differs) is common
+    const rare = fc.constantFrom(false, false, false, false, false, false, true);
+    const mutationArb = fc.record({
+      choice: fc.constantFrom(true, true, true, false), nonce: rare, voter: rare, swarmId: rare, key: rare,
+      signerA: fc.constantFrom(-1, -1, -1, -1, -1, -1, -1, 0, 1, 2), signerB: fc.constantFrom(-1, -1, -1, -1, -1, -1, -1, 0, 1, 2),
+      malformed: fc.constantFrom(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1),
+    });
+
+    await fc.assert(
+      fc.asyncProperty(fieldsArb, mutationArb, async (f, m) => {
+        const A = { swarmId: f.swarmId, key: f.key, choice: f.choice, nonce: f.nonce, voter: voters[f.voter]!.account.address };
+        const vB = m.voter ? (f.voter + 1) % 3 : f.voter;
+        const B = {
+          swarmId: m.swarmId ? (f.swarmId === S1 ? S2 : S1) : f.swarmId,
+          key: m.key ? 3n - f.key : f.key,
+          choice: m.choice ? 1n - f.choice : f.choice,
+          nonce: m.nonce ? 1n - f.nonce : f.nonce,
+          voter: voters[vB]!.account.address,
+        };
+        const signerA = m.signerA === -1 ? f.voter : m.signerA;
+        const signerB = m.signerB === -1 ? vB : m.signerB;
+        const sa = await sign(A, voters[signerA]!);
+        const sb = await sign(B, voters[signerB]!);
+        const malformed = m.malformed;
+        if (malformed === 0) sa.data = "0x00";
+        if (malformed === 1) sb.data = `${sb.data}ff`;
+
+        const same = JSON.stringify(lc({ ...A, n: 0 }), (_k, v) => (typeof v === "bigint" ? v.toString() : v)) === JSON.stringify(lc({ ...B, n: 0 }), (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+        let expected: string;
+        if (malformed !== -1) expected = "BallotSourceMalformedBallot";
+        else if (same) expected = "BallotSourceSameBallot";
+        else if (f.voter !== vB) expected = "BallotSourceDifferentVoters";
+        else if (A.swarmId !== B.swarmId || A.key !== B.key) expected = "BallotSourceDifferentSubjects";
+        else if (A.choice === B.choice) expected = "BallotSourceNotConflicting";
+        else if (signerA !== f.voter || signerB !== vB) expected = "BallotSourceInvalidSignature";
+        else if (slashedKeys.has(`${A.swarmId}/${A.key}/${f.voter}`)) expected = "StakingAlreadySlashed";
+        else expected = "ok";
+        seen[expected] = (seen[expected] ?? 0) + 1;
+
+        const tx = staking.write.slash([evidence(sa, sb)], { account: dave.account });
+        if (expected === "ok") {
+          const before = await staking.read.stakeInfo([A.swarmId, A.voter]);
+          const { events } = await send(tx);
+          const amount = ((before.active + before.pending) * 5000n) / 10_000n;
+          expect(lc(events[0]!.args)).toMatchObject(lc({ swarmId: A.swarmId, member: A.voter, amount, conflictKey: conflictKey(A.swarmId, A.key, A.voter) }));
+          expect(await staking.read.isFlagged([A.swarmId, A.voter])).toBe(true);
+          slashedKeys.add(`${A.swarmId}/${A.key}/${f.voter}`);
+        } else if (expected === "StakingAlreadySlashed") {
+          await expectRevert(tx, expected, [env.source.address, conflictKey(A.swarmId, A.key, A.voter)]);
+        } else {
+          await env.expectSourceRevert(tx, expected);
+        }
+      }),
+      { numRuns: 80 },
+    );
+    if (process.env.STAKING_PROPERTY_STATS) console.log(seen);
+    // the generator must have produced both accepted and every kind of rejected evidence
+    for (const k of ["ok", "StakingAlreadySlashed", "BallotSourceMalformedBallot", "BallotSourceDifferentVoters", "BallotSourceDifferentSubjects", "BallotSourceNotConflicting", "BallotSourceInvalidSignature"]) {
+      expect(seen[k] ?? 0, `${k} cases (${JSON.stringify(seen)})`).toBeGreaterThan(0);
+    }
+  });
+});
