@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IBallotSource} from "../interfaces/IBallotSource.sol";
+import {ILeaderElection} from "../interfaces/ILeaderElection.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
+
+/**
+ * @title LeaderElection
+ * @notice One leader per swarm with a lease and a fencing term; lease (campaign) or vote (signed ballots) mode.
+ * See {ILeaderElection}.
+ * @dev The seat is one storage slot: leader (160 bits) + leaseExpiresAt (48) + term (48). Terms are uint64 in
+ * the API; 2^48 - 1 terms are more than any chain will process, and the contract refuses to go beyond
+ * (LeaderElectionTermTooLarge) rather than wrap. The configuration is a second slot.
+ *
+ * Signatures: an EOA signature (65 bytes) is checked with ECDSA recovery straight from calldata; only if that
+ * does not yield the voter is the voter asked through EIP-1271 (OpenZeppelin SignatureChecker), so smart
+ * accounts work and EOAs do not pay for an EXTCODESIZE.
+ */
+contract LeaderElection is ILeaderElection, EIP712 {
+    struct Seat {
+        address leader; // zero when never held or after a resignation
+        uint48 leaseExpiresAt; // the seat is held while block.timestamp < leaseExpiresAt
+        uint48 term; // latest issued term; never decreases
+    }
+
+    /// @inheritdoc ILeaderElection
+    bytes32 public constant ELECTION_BALLOT_TYPEHASH =
+        keccak256("ElectionBallot(uint256 swarmId,uint64 term,address candidate,address voter)");
+    /// @inheritdoc ILeaderElection
+    uint32 public constant MIN_LEASE = 1;
+    /// @inheritdoc ILeaderElection
+    uint32 public constant MAX_LEASE = 365 days;
+
+    /// @dev Length of `abi.encode(ElectionBallot)`: four static words.
+    uint256 private constant _BALLOT_LENGTH = 128;
+
+    /// @dev How `_countBallots` weighs a ballot.
+    uint256 private constant _COUNT_HEADS = 0;
+    uint256 private constant _COUNT_HEADS_UNFLAGGED = 1;
+    uint256 private constant _COUNT_STAKE = 2;
+
+    ISwarmRegistry private immutable _registry;
+    IStaking private immutable _staking;
+
+    mapping(uint256 swarmId => ElectionConfig) private _configs;
+    mapping(uint256 swarmId => Seat) private _seats;
+
+    constructor(ISwarmRegistry registry_, IStaking staking_) EIP712("Concord LeaderElection", "1") {
+        if (address(registry_) == address(0) || address(staking_) == address(0)) revert LeaderElectionZeroAddress();
+        _registry = registry_;
+        _staking = staking_;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Configuration
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeaderElection
+    function configure(
+        uint256 swarmId,
+        ElectionMode mode,
+        uint32 leaseDuration,
+        QuorumKind quorumKind,
+        Weighting weighting
+    ) external {
+        if (!_registry.isAdmin(swarmId, msg.sender)) revert LeaderElectionNotAdmin(swarmId, msg.sender);
+        if (mode == ElectionMode.None || leaseDuration < MIN_LEASE || leaseDuration > MAX_LEASE) {
+            revert LeaderElectionInvalidConfig(mode, leaseDuration, MIN_LEASE, MAX_LEASE);
+        }
+        _configs[swarmId] = ElectionConfig({
+            mode: mode,
+            leaseDuration: leaseDuration,
+            quorumKind: quorumKind,
+            weighting: weighting
+        });
+        emit LeaderElectionConfigured(swarmId, mode, leaseDuration, quorumKind, weighting, msg.sender);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Lease mode
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeaderElection
+    function campaign(uint256 swarmId) external returns (uint64, uint48) {
+        ElectionConfig memory cfg = _requireMode(swarmId, ElectionMode.Lease);
+        if (!_registry.isMember(swarmId, msg.sender)) revert LeaderElectionNotMember(swarmId, msg.sender);
+        Seat memory seat = _seats[swarmId];
+        if (
+            seat.leader != address(0) &&
+            block.timestamp < seat.leaseExpiresAt &&
+            (seat.leader == msg.sender || _registry.isMember(swarmId, seat.leader))
+        ) {
+            revert LeaderElectionSeatTaken(swarmId, seat.leader, seat.term, seat.leaseExpiresAt);
+        }
+        uint48 term = _nextTerm(swarmId, seat.term);
+        uint48 leaseExpiresAt = _leaseEnd(cfg);
+        _seats[swarmId] = Seat({leader: msg.sender, leaseExpiresAt: leaseExpiresAt, term: term});
+        emit LeaderElected(swarmId, msg.sender, term, leaseExpiresAt, ElectionMethod.Campaign, 0, 0, seat.leader);
+        return (term, leaseExpiresAt);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Vote mode
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeaderElection
+    function elect(
+        uint256 swarmId,
+        uint64 term,
+        address candidate,
+        address[] calldata voters,
+        bytes[] calldata signatures
+    ) external returns (uint48) {
+        ElectionConfig memory cfg = _requireMode(swarmId, ElectionMode.Vote);
+        address previousLeader;
+        {
+            Seat memory seat = _seats[swarmId];
+            if (term <= seat.term) revert LeaderElectionStaleTerm(swarmId, term, seat.term);
+            previousLeader = seat.leader;
+        }
+        if (term > type(uint48).max) revert LeaderElectionTermTooLarge(swarmId, term);
+        if (voters.length == 0 || voters.length != signatures.length) {
+            revert LeaderElectionBallotCountMismatch(voters.length, signatures.length);
+        }
+        if (!_registry.isMember(swarmId, candidate)) revert LeaderElectionNotMember(swarmId, candidate);
+
+        uint256 weight;
+        uint256 total;
+        if (cfg.weighting == Weighting.Stake) {
+            // a flagged member's stakeOf is already 0 (IStaking), so Byzantine needs no extra call here
+            weight = _countBallots(swarmId, term, candidate, voters, signatures, _COUNT_STAKE);
+            total = _staking.totalStake(swarmId);
+        } else {
+            uint256 counting = cfg.quorumKind == QuorumKind.Byzantine ? _COUNT_HEADS_UNFLAGGED : _COUNT_HEADS;
+            weight = _countBallots(swarmId, term, candidate, voters, signatures, counting);
+            total = _registry.memberCount(swarmId);
+        }
+        if (!_quorumReached(weight, total, cfg.quorumKind)) {
+            revert LeaderElectionQuorumNotReached(swarmId, term, weight, total, cfg.quorumKind);
+        }
+        uint48 leaseExpiresAt = _leaseEnd(cfg);
+        _seats[swarmId] = Seat({leader: candidate, leaseExpiresAt: leaseExpiresAt, term: uint48(term)});
+        emit LeaderElected(swarmId, candidate, term, leaseExpiresAt, ElectionMethod.Vote, weight, total, previousLeader);
+        return leaseExpiresAt;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Leader
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeaderElection
+    function heartbeat(uint256 swarmId, uint64 term) external returns (uint48) {
+        Seat storage seat = _seats[swarmId];
+        Seat memory cur = seat;
+        _requireLeader(swarmId, term, cur);
+        if (block.timestamp >= cur.leaseExpiresAt) revert LeaderElectionLeaseExpired(swarmId, term, cur.leaseExpiresAt);
+        if (!_registry.isMember(swarmId, msg.sender)) revert LeaderElectionNotMember(swarmId, msg.sender);
+        uint48 leaseExpiresAt = _leaseEnd(_configs[swarmId]);
+        seat.leaseExpiresAt = leaseExpiresAt;
+        emit LeaderHeartbeat(swarmId, msg.sender, term, leaseExpiresAt);
+        return leaseExpiresAt;
+    }
+
+    /// @inheritdoc ILeaderElection
+    function resign(uint256 swarmId, uint64 term) external {
+        Seat storage seat = _seats[swarmId];
+        _requireLeader(swarmId, term, seat);
+        seat.leader = address(0);
+        seat.leaseExpiresAt = 0;
+        emit LeaderResigned(swarmId, msg.sender, term);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Equivocation evidence
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IBallotSource
+    function checkEquivocation(
+        bytes calldata ballotA,
+        bytes calldata sigA,
+        bytes calldata ballotB,
+        bytes calldata sigB
+    ) external view returns (uint256 swarmId, address signer, bytes32 conflictKey) {
+        ElectionBallot memory a = _decodeBallot(ballotA, 0);
+        ElectionBallot memory b = _decodeBallot(ballotB, 1);
+        bytes32 digestA = _hashBallot(a.swarmId, a.term, a.candidate, a.voter);
+        bytes32 digestB = _hashBallot(b.swarmId, b.term, b.candidate, b.voter);
+        if (digestA == digestB) revert BallotSourceSameBallot(digestA);
+        if (a.voter != b.voter) revert BallotSourceDifferentVoters(a.voter, b.voter);
+        if (a.swarmId != b.swarmId || a.term != b.term) {
+            revert BallotSourceDifferentSubjects(a.swarmId, a.term, b.swarmId, b.term);
+        }
+        // same voter and subject but different digests: the candidates differ, a real conflict if both are signed
+        if (!_isValidSignature(a.voter, digestA, sigA)) revert BallotSourceInvalidSignature(0, a.voter, digestA);
+        if (!_isValidSignature(b.voter, digestB, sigB)) revert BallotSourceInvalidSignature(1, b.voter, digestB);
+        return (a.swarmId, a.voter, keccak256(abi.encode(address(this), a.swarmId, uint256(a.term), a.voter)));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeaderElection
+    function currentLeader(uint256 swarmId) external view returns (address, uint64, uint48) {
+        Seat memory seat = _seats[swarmId];
+        return (seat.leader, seat.term, seat.leaseExpiresAt);
+    }
+
+    /// @inheritdoc ILeaderElection
+    function isLeader(uint256 swarmId, address account, uint64 term) external view returns (bool) {
+        Seat memory seat = _seats[swarmId];
+        return account != address(0) && seat.leader == account && seat.term == term && block.timestamp < seat.leaseExpiresAt;
+    }
+
+    /// @inheritdoc ILeaderElection
+    function electionConfig(uint256 swarmId) external view returns (ElectionConfig memory) {
+        return _configs[swarmId];
+    }
+
+    /// @inheritdoc ILeaderElection
+    function hashBallot(uint256 swarmId, uint64 term, address candidate, address voter) external view returns (bytes32) {
+        return _hashBallot(swarmId, term, candidate, voter);
+    }
+
+    /// @inheritdoc ILeaderElection
+    function registry() external view returns (ISwarmRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc ILeaderElection
+    function staking() external view returns (IStaking) {
+        return _staking;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Checks every ballot (sorted voters, members, signatures) and returns the counted weight.
+    function _countBallots(
+        uint256 swarmId,
+        uint64 term,
+        address candidate,
+        address[] calldata voters,
+        bytes[] calldata signatures,
+        uint256 counting
+    ) private view returns (uint256 weight) {
+        address previous;
+        uint256 n = voters.length;
+        for (uint256 i; i < n; ) {
+            address voter = voters[i];
+            // strictly ascending: no duplicates, and the zero address (never a signer) is rejected at i = 0
+            if (voter <= previous) revert LeaderElectionVotersNotSorted(i, previous, voter);
+            previous = voter;
+            if (!_registry.isMember(swarmId, voter)) revert LeaderElectionNotMember(swarmId, voter);
+            if (!_isValidSignature(voter, _hashBallot(swarmId, term, candidate, voter), signatures[i])) {
+                revert LeaderElectionInvalidSignature(swarmId, term, candidate, voter);
+            }
+            if (counting == _COUNT_STAKE) {
+                weight += _staking.stakeOf(swarmId, voter);
+            } else if (counting == _COUNT_HEADS || !_staking.isFlagged(swarmId, voter)) {
+                // cannot overflow: at most voters.length increments
+                unchecked {
+                    ++weight;
+                }
+            }
+            // cannot overflow: i < n
+            unchecked {
+                ++i;
+            }
+        }
+    }
+
+    function _requireMode(uint256 swarmId, ElectionMode mode) private view returns (ElectionConfig memory cfg) {
+        cfg = _configs[swarmId];
+        if (cfg.mode == ElectionMode.None) revert LeaderElectionNotConfigured(swarmId);
+        if (cfg.mode != mode) revert LeaderElectionWrongMode(swarmId, cfg.mode);
+    }
+
+    /// @dev Reverts unless `term` is the current term and the caller is its leader.
+    function _requireLeader(uint256 swarmId, uint64 term, Seat memory seat) private view {
+        if (term < seat.term) revert LeaderElectionStaleTerm(swarmId, term, seat.term);
+        if (term > seat.term) revert LeaderElectionUnknownTerm(swarmId, term, seat.term);
+        if (seat.leader != msg.sender || seat.leader == address(0)) {
+            revert LeaderElectionNotLeader(swarmId, msg.sender, term, seat.leader);
+        }
+    }
+
+    function _nextTerm(uint256 swarmId, uint48 term) private pure returns (uint48) {
+        if (term == type(uint48).max) revert LeaderElectionTermTooLarge(swarmId, uint64(term) + 1);
+        // cannot overflow: checked just above
+        unchecked {
+            return term + 1;
+        }
+    }
+
+    function _leaseEnd(ElectionConfig memory cfg) private view returns (uint48) {
+        return uint48(block.timestamp) + cfg.leaseDuration;
+    }
+
+    function _quorumReached(uint256 weight, uint256 total, QuorumKind kind) private pure returns (bool) {
+        if (weight == 0) return false;
+        return kind == QuorumKind.Majority ? weight * 2 > total : weight * 3 > total * 2;
+    }
+
+    function _hashBallot(uint256 swarmId, uint64 term, address candidate, address voter) private view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(ELECTION_BALLOT_TYPEHASH, swarmId, term, candidate, voter)));
+    }
+
+    /// @dev ECDSA from calldata first (EOAs), then EIP-1271 (smart accounts; an EOA answers nothing -> false).
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        if (signature.length == 65) {
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                s := calldataload(add(signature.offset, 0x20))
+                v := byte(0, calldataload(add(signature.offset, 0x40)))
+            }
+            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, v, r, s);
+            if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        }
+        return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
+    }
+
+    /// @dev Decodes `abi.encode(ElectionBallot)`, reverting with BallotSourceMalformedBallot on any bad length/value.
+    function _decodeBallot(bytes calldata data, uint8 index) private pure returns (ElectionBallot memory ballot) {
+        if (data.length != _BALLOT_LENGTH) revert BallotSourceMalformedBallot(index);
+        uint256 swarmId;
+        uint256 term;
+        uint256 candidate;
+        uint256 voter;
+        assembly ("memory-safe") {
+            swarmId := calldataload(data.offset)
+            term := calldataload(add(data.offset, 0x20))
+            candidate := calldataload(add(data.offset, 0x40))
+            voter := calldataload(add(data.offset, 0x60))
+        }
+        if (term > type(uint64).max || candidate > type(uint160).max || voter > type(uint160).max) {
+            revert BallotSourceMalformedBallot(index);
+        }
+        ballot = ElectionBallot({
+            swarmId: swarmId,
+            term: uint64(term),
+            candidate: address(uint160(candidate)),
+            voter: address(uint160(voter))
+        });
+    }
+}

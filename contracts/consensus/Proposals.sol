@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IBallotSource} from "../interfaces/IBallotSource.sol";
+import {IProposals} from "../interfaces/IProposals.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
+
+/**
+ * @title Proposals
+ * @notice Multi-option proposals with open or commit-reveal voting, head or stake weighting, quorum, threshold
+ * and an optional action executed once. See {IProposals}.
+ * @dev Gas layout:
+ * - Everything a vote needs is in one slot (`Core`): swarmId (64 bits), the three window ends (48 each), option
+ *   count, mode, weighting, excludeFlagged and status. Proposer + escrowed value, the rules (denominator, quorum,
+ *   threshold, outcome) and the action hash are three more slots that votes never read.
+ * - Tallies: two options per slot (128 bits each); a batch tallies in memory and writes each touched slot once.
+ * - "Has voted": every account that ever votes gets a global index (1, 2, ...) on its first vote; a proposal keeps
+ *   a bitmap of voter indexes, 256 per slot. A returning voter therefore costs one cold SLOAD (its index) and one
+ *   bit in a slot shared with 255 others, instead of a fresh 22k-gas slot per (proposal, voter).
+ * - Signatures: 65-byte ECDSA recovered from calldata first; only if that fails is the voter asked through EIP-1271.
+ */
+contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
+    /// @dev Stored lifecycle; `state()` derives the public ProposalState from it, the clock and the outcome.
+    enum Status {
+        None,
+        Active, // created, no vote yet (cancellable)
+        Voted, // at least one vote or commit
+        Cancelled,
+        Finalized,
+        Executed
+    }
+
+    struct Core {
+        uint64 swarmId;
+        uint48 voteStart;
+        uint48 voteEnd;
+        uint48 revealEnd;
+        uint8 optionCount;
+        VotingMode votingMode;
+        Weighting weighting;
+        bool excludeFlagged;
+        Status status;
+    }
+
+    struct Funding {
+        address proposer;
+        uint96 value; // ETH escrowed for the action; zero once executed or refunded
+    }
+
+    struct Rules {
+        uint128 denominator;
+        uint16 quorumBps;
+        ThresholdKind thresholdKind;
+        uint16 thresholdBps;
+        Outcome outcome;
+        uint8 winningOption;
+    }
+
+    struct Proposal {
+        Core core;
+        Funding funding;
+        Rules rules;
+        bytes32 actionHash;
+    }
+
+    /// @dev Scratch for one `castVotesBySig` call (keeps the stack small).
+    struct Batch {
+        bytes32 domainSeparator;
+        uint256 counted;
+        uint256[] added; // weight added per option
+        address[] voters;
+        uint8[] options;
+        uint256[] weights;
+    }
+
+    /// @inheritdoc IProposals
+    bytes32 public constant PROPOSAL_BALLOT_TYPEHASH =
+        keccak256("ProposalBallot(uint256 proposalId,uint8 option,address voter)");
+    /// @inheritdoc IProposals
+    uint8 public constant MAX_OPTIONS = 16;
+    /// @inheritdoc IProposals
+    uint48 public constant MAX_VOTING_PERIOD = 365 days;
+    /// @inheritdoc IProposals
+    uint48 public constant EXECUTION_PERIOD = 30 days;
+
+    uint256 private constant _MASK128 = type(uint128).max;
+    uint256 private constant _BPS = 10_000;
+    /// @dev Length of `abi.encode(ProposalBallot)`: three static words.
+    uint256 private constant _BALLOT_LENGTH = 96;
+
+    ISwarmRegistry private immutable _registry;
+    IStaking private immutable _staking;
+
+    uint256 private _proposalCount;
+    uint256 private _voterCount;
+
+    mapping(uint256 proposalId => Proposal) private _proposals;
+    mapping(uint256 proposalId => mapping(uint256 optionPair => uint256 packedTallies)) private _tallies;
+    mapping(uint256 proposalId => mapping(uint256 word => uint256 bits)) private _voted;
+    mapping(uint256 proposalId => mapping(address voter => bytes32 commitment)) private _commitments;
+    mapping(address voter => uint256 index) private _voterIndex;
+
+    constructor(ISwarmRegistry registry_, IStaking staking_) EIP712("Concord Proposals", "1") {
+        if (address(registry_) == address(0) || address(staking_) == address(0)) revert ProposalsZeroAddress();
+        _registry = registry_;
+        _staking = staking_;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Lifecycle
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IProposals
+    function create(CreateParams calldata params) external payable returns (uint256 proposalId) {
+        uint256 swarmId = params.swarmId;
+        if (!_registry.isMember(swarmId, msg.sender)) revert ProposalsNotMember(swarmId, msg.sender);
+        if (params.optionCount < 2 || params.optionCount > MAX_OPTIONS) {
+            revert ProposalsInvalidOptionCount(params.optionCount, MAX_OPTIONS);
+        }
+        uint48 voteStart = _checkWindow(params);
+        if (params.quorumBps > _BPS) revert ProposalsInvalidQuorum(params.quorumBps);
+        if (
+            params.thresholdKind == ThresholdKind.Supermajority
+                ? params.thresholdBps <= _BPS / 2 || params.thresholdBps > _BPS
+                : params.thresholdBps != 0
+        ) {
+            revert ProposalsInvalidThreshold(params.thresholdKind, params.thresholdBps);
+        }
+        bytes32 actionHash = _checkAction(params.action);
+        uint256 denominator = params.weighting == Weighting.Stake
+            ? _staking.totalStake(swarmId)
+            : _registry.memberCount(swarmId);
+        if (denominator == 0) revert ProposalsNoElectorate(swarmId);
+
+        // cannot overflow: one increment per proposal
+        unchecked {
+            proposalId = ++_proposalCount;
+        }
+        Proposal storage p = _proposals[proposalId];
+        p.core = Core({
+            swarmId: SafeCast.toUint64(swarmId),
+            voteStart: voteStart,
+            voteEnd: params.voteEnd,
+            revealEnd: params.revealEnd,
+            optionCount: params.optionCount,
+            votingMode: params.votingMode,
+            weighting: params.weighting,
+            excludeFlagged: params.excludeFlagged,
+            status: Status.Active
+        });
+        p.funding = Funding({proposer: msg.sender, value: uint96(msg.value)});
+        p.rules = Rules({
+            denominator: SafeCast.toUint128(denominator),
+            quorumBps: params.quorumBps,
+            thresholdKind: params.thresholdKind,
+            thresholdBps: params.thresholdBps,
+            outcome: Outcome.None,
+            winningOption: 0
+        });
+        if (actionHash != bytes32(0)) p.actionHash = actionHash;
+        emit ProposalCreated(
+            proposalId,
+            swarmId,
+            msg.sender,
+            _config(p),
+            params.descriptionURI,
+            params.descriptionHash,
+            params.action
+        );
+    }
+
+    /// @inheritdoc IProposals
+    function cancel(uint256 proposalId) external nonReentrant {
+        Proposal storage p = _proposals[proposalId];
+        Status status = p.core.status;
+        if (status == Status.None) revert ProposalsUnknownProposal(proposalId);
+        address proposer = p.funding.proposer;
+        if (msg.sender != proposer) revert ProposalsNotProposer(proposalId, msg.sender, proposer);
+        if (status == Status.Voted) revert ProposalsHasVotes(proposalId);
+        if (status != Status.Active) revert ProposalsWrongState(proposalId, _state(proposalId));
+        uint256 value = p.funding.value;
+        p.core.status = Status.Cancelled;
+        p.funding.value = 0;
+        emit ProposalCancelled(proposalId, proposer, value);
+        if (value != 0) Address.sendValue(payable(proposer), value);
+    }
+
+    /// @inheritdoc IProposals
+    function finalize(uint256 proposalId) external returns (Outcome) {
+        Proposal storage p = _proposals[proposalId];
+        Core memory c = _loadCore(proposalId);
+        if (c.status == Status.None) revert ProposalsUnknownProposal(proposalId);
+        if ((c.status != Status.Active && c.status != Status.Voted) || block.timestamp <= _closesAt(c)) {
+            revert ProposalsWrongState(proposalId, _state(proposalId));
+        }
+        (uint256[] memory perOption, uint256 totalCast) = _readTallies(proposalId, c.optionCount);
+        uint8 winner;
+        uint256 top;
+        for (uint256 i; i < perOption.length; ++i) {
+            if (perOption[i] > top) {
+                top = perOption[i];
+                winner = uint8(i);
+            }
+        }
+        Rules memory r = p.rules;
+        Outcome result;
+        if (totalCast == 0 || totalCast * _BPS < uint256(r.quorumBps) * r.denominator) {
+            result = Outcome.QuorumNotReached;
+        } else if (_thresholdMet(r, top, totalCast)) {
+            result = Outcome.Passed;
+        } else {
+            result = Outcome.Rejected;
+        }
+        p.rules.outcome = result;
+        p.rules.winningOption = winner;
+        p.core.status = Status.Finalized;
+        emit ProposalFinalized(proposalId, result, winner, perOption, totalCast, r.denominator);
+        return result;
+    }
+
+    /// @inheritdoc IProposals
+    function execute(uint256 proposalId, Action calldata action) external nonReentrant returns (bytes memory returnData) {
+        Proposal storage p = _proposals[proposalId];
+        Core memory c = _loadCore(proposalId);
+        if (c.status == Status.None) revert ProposalsUnknownProposal(proposalId);
+        if (c.status != Status.Finalized) revert ProposalsWrongState(proposalId, _state(proposalId));
+        bytes32 actionHash = p.actionHash;
+        Outcome result = p.rules.outcome;
+        uint8 winner = p.rules.winningOption;
+        if (result != Outcome.Passed || winner != 0 || actionHash == bytes32(0)) {
+            revert ProposalsNotExecutable(proposalId, result, winner, actionHash != bytes32(0));
+        }
+        uint256 deadline = uint256(_closesAt(c)) + EXECUTION_PERIOD;
+        if (block.timestamp > deadline) revert ProposalsExecutionExpired(proposalId, deadline);
+        bytes32 given = keccak256(abi.encode(action.target, action.value, action.data));
+        if (given != actionHash) revert ProposalsActionMismatch(proposalId, actionHash, given);
+        p.core.status = Status.Executed;
+        p.funding.value = 0;
+        returnData = Address.functionCallWithValue(action.target, action.data, action.value);
+        emit ProposalExecuted(proposalId, msg.sender, action.target, action.value, returnData);
+    }
+
+    /// @inheritdoc IProposals
+    function refund(uint256 proposalId) external nonReentrant {
+        Proposal storage p = _proposals[proposalId];
+        Core memory c = _loadCore(proposalId);
+        if (c.status == Status.None) revert ProposalsUnknownProposal(proposalId);
+        uint256 value = p.funding.value;
+        if (value == 0) revert ProposalsNothingToRefund(proposalId);
+        // value != 0 implies an action that was neither executed nor refunded (cancel refunds at once)
+        if (c.status != Status.Finalized) revert ProposalsWrongState(proposalId, _state(proposalId));
+        bool executable = p.rules.outcome == Outcome.Passed && p.rules.winningOption == 0;
+        if (executable && block.timestamp <= uint256(_closesAt(c)) + EXECUTION_PERIOD) {
+            revert ProposalsWrongState(proposalId, ProposalState.Passed);
+        }
+        address proposer = p.funding.proposer;
+        p.funding.value = 0;
+        emit ProposalRefunded(proposalId, proposer, value);
+        Address.sendValue(payable(proposer), value);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Voting
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IProposals
+    function castVote(uint256 proposalId, uint8 option) external returns (uint256 weight) {
+        Core memory c = _loadCore(proposalId);
+        _requireWindow(proposalId, c, VotingMode.Open);
+        if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
+        weight = _requireWeight(proposalId, c, msg.sender);
+        if (!_markVoted(proposalId, msg.sender)) revert ProposalsAlreadyVoted(proposalId, msg.sender);
+        _addTally(proposalId, option, weight);
+        if (c.status == Status.Active) _proposals[proposalId].core.status = Status.Voted;
+        emit VoteCast(proposalId, msg.sender, option, weight);
+    }
+
+    /// @inheritdoc IProposals
+    function castVotesBySig(
+        uint256 proposalId,
+        Ballot[] calldata ballots,
+        bytes[] calldata signatures
+    ) external returns (uint256) {
+        Core memory c = _loadCore(proposalId);
+        _requireWindow(proposalId, c, VotingMode.Open);
+        uint256 n = ballots.length;
+        if (n == 0 || n != signatures.length) revert ProposalsBallotCountMismatch(n, signatures.length);
+        Batch memory b = Batch({
+            domainSeparator: _domainSeparatorV4(),
+            counted: 0,
+            added: new uint256[](c.optionCount),
+            voters: new address[](n),
+            options: new uint8[](n),
+            weights: new uint256[](n)
+        });
+        for (uint256 i; i < n; ) {
+            _countSigned(proposalId, c, b, ballots[i].voter, ballots[i].option, signatures[i]);
+            // cannot overflow: i < n
+            unchecked {
+                ++i;
+            }
+        }
+        uint256 counted = b.counted;
+        if (counted != 0) {
+            _addTallies(proposalId, b.added);
+            if (c.status == Status.Active) _proposals[proposalId].core.status = Status.Voted;
+            (address[] memory voters, uint8[] memory options, uint256[] memory weights) = (b.voters, b.options, b.weights);
+            // shrink the arrays to the counted ballots (lengths only decrease, memory stays valid)
+            assembly ("memory-safe") {
+                mstore(voters, counted)
+                mstore(options, counted)
+                mstore(weights, counted)
+            }
+            emit VotesCast(proposalId, voters, options, weights);
+        }
+        return counted;
+    }
+
+    /// @inheritdoc IProposals
+    function commitVote(uint256 proposalId, bytes32 commitment) external {
+        Core memory c = _loadCore(proposalId);
+        _requireWindow(proposalId, c, VotingMode.CommitReveal);
+        if (commitment == bytes32(0)) revert ProposalsInvalidCommitment(proposalId);
+        uint256 swarmId = c.swarmId;
+        if (!_registry.isMember(swarmId, msg.sender)) revert ProposalsNotMember(swarmId, msg.sender);
+        if (c.excludeFlagged && _staking.isFlagged(swarmId, msg.sender)) {
+            revert ProposalsVoterFlagged(proposalId, msg.sender);
+        }
+        if (!_markVoted(proposalId, msg.sender)) revert ProposalsAlreadyVoted(proposalId, msg.sender);
+        _commitments[proposalId][msg.sender] = commitment;
+        if (c.status == Status.Active) _proposals[proposalId].core.status = Status.Voted;
+        emit VoteCommitted(proposalId, msg.sender, commitment);
+    }
+
+    /// @inheritdoc IProposals
+    function reveal(uint256 proposalId, uint8 option, bytes32 salt) external returns (uint256 weight) {
+        Core memory c = _loadCore(proposalId);
+        if (c.status == Status.None) revert ProposalsUnknownProposal(proposalId);
+        if (c.votingMode != VotingMode.CommitReveal) revert ProposalsWrongVotingMode(proposalId, c.votingMode);
+        if (c.status != Status.Voted || block.timestamp <= c.voteEnd || block.timestamp > c.revealEnd) {
+            revert ProposalsWrongState(proposalId, _state(proposalId));
+        }
+        bytes32 commitment = _commitments[proposalId][msg.sender];
+        if (commitment == bytes32(0)) revert ProposalsNoCommitment(proposalId, msg.sender);
+        bytes32 computed = _commitment(proposalId, option, salt, msg.sender);
+        if (computed != commitment) revert ProposalsRevealMismatch(proposalId, msg.sender, commitment, computed);
+        if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
+        weight = _requireWeight(proposalId, c, msg.sender);
+        delete _commitments[proposalId][msg.sender];
+        _addTally(proposalId, option, weight);
+        emit VoteRevealed(proposalId, msg.sender, option, weight);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Equivocation evidence
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IBallotSource
+    function checkEquivocation(
+        bytes calldata ballotA,
+        bytes calldata sigA,
+        bytes calldata ballotB,
+        bytes calldata sigB
+    ) external view returns (uint256 swarmId, address signer, bytes32 conflictKey) {
+        ProposalBallot memory a = _decodeBallot(ballotA, 0);
+        ProposalBallot memory b = _decodeBallot(ballotB, 1);
+        bytes32 digestA = _hashBallot(a.proposalId, a.option, a.voter);
+        bytes32 digestB = _hashBallot(b.proposalId, b.option, b.voter);
+        if (digestA == digestB) revert BallotSourceSameBallot(digestA);
+        if (a.voter != b.voter) revert BallotSourceDifferentVoters(a.voter, b.voter);
+        if (a.proposalId != b.proposalId) {
+            revert BallotSourceDifferentSubjects(
+                _proposals[a.proposalId].core.swarmId,
+                a.proposalId,
+                _proposals[b.proposalId].core.swarmId,
+                b.proposalId
+            );
+        }
+        // same voter and proposal but different digests: the options differ, a real conflict if both are signed
+        swarmId = _proposals[a.proposalId].core.swarmId;
+        if (swarmId == 0) revert ProposalsUnknownProposal(a.proposalId);
+        if (!_isValidSignature(a.voter, digestA, sigA)) revert BallotSourceInvalidSignature(0, a.voter, digestA);
+        if (!_isValidSignature(b.voter, digestB, sigB)) revert BallotSourceInvalidSignature(1, b.voter, digestB);
+        return (swarmId, a.voter, keccak256(abi.encode(address(this), swarmId, a.proposalId, a.voter)));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IProposals
+    function proposalConfig(uint256 proposalId) external view returns (ProposalConfig memory) {
+        Proposal storage p = _proposals[proposalId];
+        if (p.core.status == Status.None) revert ProposalsUnknownProposal(proposalId);
+        return _config(p);
+    }
+
+    /// @inheritdoc IProposals
+    function state(uint256 proposalId) external view returns (ProposalState) {
+        return _state(proposalId);
+    }
+
+    /// @inheritdoc IProposals
+    function tallies(uint256 proposalId) external view returns (uint256[] memory perOption, uint256 totalCast) {
+        uint8 optionCount = _proposals[proposalId].core.optionCount;
+        if (optionCount == 0) revert ProposalsUnknownProposal(proposalId);
+        return _readTallies(proposalId, optionCount);
+    }
+
+    /// @inheritdoc IProposals
+    function outcome(uint256 proposalId) external view returns (Outcome, uint8) {
+        Rules storage r = _proposals[proposalId].rules;
+        return (r.outcome, r.winningOption);
+    }
+
+    /// @inheritdoc IProposals
+    function hasVoted(uint256 proposalId, address voter) external view returns (bool) {
+        uint256 index = _voterIndex[voter];
+        return index != 0 && _voted[proposalId][index >> 8] & (1 << (index & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IProposals
+    function commitmentOf(uint256 proposalId, address voter) external view returns (bytes32) {
+        return _commitments[proposalId][voter];
+    }
+
+    /// @inheritdoc IProposals
+    function proposalCount() external view returns (uint256) {
+        return _proposalCount;
+    }
+
+    /// @inheritdoc IProposals
+    function hashBallot(uint256 proposalId, uint8 option, address voter) external view returns (bytes32) {
+        return _hashBallot(proposalId, option, voter);
+    }
+
+    /// @inheritdoc IProposals
+    function computeCommitment(uint256 proposalId, uint8 option, bytes32 salt, address voter) external pure returns (bytes32) {
+        return _commitment(proposalId, option, salt, voter);
+    }
+
+    /// @inheritdoc IProposals
+    function registry() external view returns (ISwarmRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc IProposals
+    function staking() external view returns (IStaking) {
+        return _staking;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals: creation
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Validates the windows; returns the resolved voteStart.
+    function _checkWindow(CreateParams calldata params) private view returns (uint48 voteStart) {
+        voteStart = params.voteStart == 0 ? uint48(block.timestamp) : params.voteStart;
+        uint48 voteEnd = params.voteEnd;
+        uint48 revealEnd = params.revealEnd;
+        bool ok = voteStart >= block.timestamp && voteEnd > voteStart && voteEnd - voteStart <= MAX_VOTING_PERIOD;
+        if (params.votingMode == VotingMode.CommitReveal) {
+            ok = ok && revealEnd > voteEnd && revealEnd - voteEnd <= MAX_VOTING_PERIOD;
+        } else {
+            ok = ok && revealEnd == 0;
+        }
+        if (!ok) revert ProposalsInvalidWindow(params.voteStart, voteEnd, revealEnd);
+    }
+
+    /// @dev Validates the action against msg.value; returns its hash (zero for no action).
+    function _checkAction(Action calldata action) private view returns (bytes32) {
+        if (action.target == address(0)) {
+            if (action.value != 0 || action.data.length != 0 || msg.value != 0) {
+                revert ProposalsInvalidAction(action.target, action.value, msg.value);
+            }
+            return bytes32(0);
+        }
+        if (action.target == address(this) || msg.value != action.value || action.value > type(uint96).max) {
+            revert ProposalsInvalidAction(action.target, action.value, msg.value);
+        }
+        return keccak256(abi.encode(action.target, action.value, action.data));
+    }
+
+    function _config(Proposal storage p) private view returns (ProposalConfig memory) {
+        Core memory c = p.core;
+        Rules memory r = p.rules;
+        return
+            ProposalConfig({
+                swarmId: c.swarmId,
+                proposer: p.funding.proposer,
+                optionCount: c.optionCount,
+                voteStart: c.voteStart,
+                voteEnd: c.voteEnd,
+                revealEnd: c.revealEnd,
+                votingMode: c.votingMode,
+                weighting: c.weighting,
+                quorumBps: r.quorumBps,
+                thresholdKind: r.thresholdKind,
+                thresholdBps: r.thresholdBps,
+                excludeFlagged: c.excludeFlagged,
+                denominator: r.denominator,
+                actionHash: p.actionHash,
+                value: p.funding.value
+            });
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals: voting
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Reverts unless the proposal exists, uses `mode`, and its voting window is open.
+    function _requireWindow(uint256 proposalId, Core memory c, VotingMode mode) private view {
+        if (c.status == Status.None) revert ProposalsUnknownProposal(proposalId);
+        if (c.votingMode != mode) revert ProposalsWrongVotingMode(proposalId, c.votingMode);
+        if (
+            (c.status != Status.Active && c.status != Status.Voted) ||
+            block.timestamp < c.voteStart ||
+            block.timestamp > c.voteEnd
+        ) {
+            revert ProposalsWrongState(proposalId, _state(proposalId));
+        }
+    }
+
+    /// @dev The voter's weight now, or zero and why it cannot vote.
+    function _weightOf(Core memory c, address voter) private view returns (uint256, SkipReason) {
+        uint256 swarmId = c.swarmId;
+        if (!_registry.isMember(swarmId, voter)) return (0, SkipReason.NotMember);
+        if (c.excludeFlagged && _staking.isFlagged(swarmId, voter)) return (0, SkipReason.Flagged);
+        if (c.weighting == Weighting.Head) return (1, SkipReason.NoWeight);
+        uint256 weight = _staking.stakeOf(swarmId, voter);
+        return (weight, SkipReason.NoWeight);
+    }
+
+    /// @dev The voter's weight now; reverts if it cannot vote.
+    function _requireWeight(uint256 proposalId, Core memory c, address voter) private view returns (uint256 weight) {
+        SkipReason reason;
+        (weight, reason) = _weightOf(c, voter);
+        if (weight == 0) {
+            if (reason == SkipReason.NotMember) revert ProposalsNotMember(c.swarmId, voter);
+            if (reason == SkipReason.Flagged) revert ProposalsVoterFlagged(proposalId, voter);
+            revert ProposalsNoWeight(proposalId, voter);
+        }
+    }
+
+    /// @dev Sets the voter's bit; false if it was already set. Assigns the voter's global index on first use.
+    function _markVoted(uint256 proposalId, address voter) private returns (bool) {
+        uint256 index = _voterIndex[voter];
+        if (index == 0) index = _assignIndex(voter);
+        mapping(uint256 => uint256) storage words = _voted[proposalId];
+        uint256 bits = words[index >> 8];
+        uint256 bit = 1 << (index & 0xff);
+        if (bits & bit != 0) return false;
+        words[index >> 8] = bits | bit;
+        return true;
+    }
+
+    function _assignIndex(address voter) private returns (uint256 index) {
+        // cannot overflow: one increment per distinct voter
+        unchecked {
+            index = ++_voterCount;
+        }
+        _voterIndex[voter] = index;
+    }
+
+    /// @dev One relayed ballot: skip (already voted / ineligible), revert (bad option / signature) or count.
+    function _countSigned(
+        uint256 proposalId,
+        Core memory c,
+        Batch memory b,
+        address voter,
+        uint8 option,
+        bytes calldata signature
+    ) private {
+        mapping(uint256 => uint256) storage words = _voted[proposalId];
+        uint256 index = _voterIndex[voter];
+        if (index != 0 && words[index >> 8] & (1 << (index & 0xff)) != 0) {
+            emit VoteSkipped(proposalId, voter, SkipReason.AlreadyVoted);
+            return;
+        }
+        if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
+        bytes32 digest = MessageHashUtils.toTypedDataHash(b.domainSeparator, _ballotStructHash(proposalId, option, voter));
+        if (!_isValidSignature(voter, digest, signature)) revert ProposalsInvalidSignature(proposalId, voter, option);
+        (uint256 weight, SkipReason reason) = _weightOf(c, voter);
+        if (weight == 0) {
+            emit VoteSkipped(proposalId, voter, reason);
+            return;
+        }
+        if (index == 0) index = _assignIndex(voter);
+        words[index >> 8] |= 1 << (index & 0xff);
+        b.added[option] += weight;
+        uint256 k = b.counted;
+        b.voters[k] = voter;
+        b.options[k] = option;
+        b.weights[k] = weight;
+        // cannot overflow: k < ballots.length
+        unchecked {
+            b.counted = k + 1;
+        }
+    }
+
+    function _addTally(uint256 proposalId, uint8 option, uint256 weight) private {
+        uint256 shift = (uint256(option) & 1) * 128;
+        uint256 packed = _tallies[proposalId][option >> 1];
+        uint256 next = ((packed >> shift) & _MASK128) + weight;
+        if (next > _MASK128) revert ProposalsTallyOverflow(proposalId, option);
+        _tallies[proposalId][option >> 1] = (packed & ~(_MASK128 << shift)) | (next << shift);
+    }
+
+    /// @dev Adds a batch's per-option weights, one SSTORE per touched option pair.
+    function _addTallies(uint256 proposalId, uint256[] memory added) private {
+        mapping(uint256 => uint256) storage slots = _tallies[proposalId];
+        uint256 n = added.length;
+        for (uint256 pair; pair * 2 < n; ++pair) {
+            uint256 lo = added[pair * 2];
+            uint256 hi = pair * 2 + 1 < n ? added[pair * 2 + 1] : 0;
+            if (lo == 0 && hi == 0) continue;
+            uint256 packed = slots[pair];
+            uint256 newLo = (packed & _MASK128) + lo;
+            uint256 newHi = (packed >> 128) + hi;
+            if (newLo > _MASK128) revert ProposalsTallyOverflow(proposalId, uint8(pair * 2));
+            if (newHi > _MASK128) revert ProposalsTallyOverflow(proposalId, uint8(pair * 2 + 1));
+            slots[pair] = newLo | (newHi << 128);
+        }
+    }
+
+    function _readTallies(uint256 proposalId, uint8 optionCount) private view returns (uint256[] memory perOption, uint256 total) {
+        perOption = new uint256[](optionCount);
+        mapping(uint256 => uint256) storage slots = _tallies[proposalId];
+        for (uint256 i; i < optionCount; i += 2) {
+            uint256 packed = slots[i >> 1];
+            perOption[i] = packed & _MASK128;
+            if (i + 1 < optionCount) perOption[i + 1] = packed >> 128;
+            total += (packed & _MASK128) + (packed >> 128);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals: outcome and state
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev One shared copy routine: unpacking the packed slot inline at every call site cost ~2.6 kB of code.
+    function _loadCore(uint256 proposalId) private view returns (Core memory) {
+        return _proposals[proposalId].core;
+    }
+
+    function _closesAt(Core memory c) private pure returns (uint48) {
+        return c.votingMode == VotingMode.CommitReveal ? c.revealEnd : c.voteEnd;
+    }
+
+    function _thresholdMet(Rules memory r, uint256 top, uint256 totalCast) private pure returns (bool) {
+        if (r.thresholdKind == ThresholdKind.Majority) return top * 2 > totalCast;
+        if (r.thresholdKind == ThresholdKind.Supermajority) return top * _BPS >= uint256(r.thresholdBps) * totalCast;
+        return top == totalCast;
+    }
+
+    function _state(uint256 proposalId) private view returns (ProposalState) {
+        Proposal storage p = _proposals[proposalId];
+        Core memory c = _loadCore(proposalId);
+        if (c.status == Status.None) return ProposalState.None;
+        if (c.status == Status.Cancelled) return ProposalState.Cancelled;
+        if (c.status == Status.Executed) return ProposalState.Executed;
+        if (c.status == Status.Finalized) {
+            Outcome result = p.rules.outcome;
+            if (result == Outcome.Passed) return ProposalState.Passed;
+            if (result == Outcome.Rejected) return ProposalState.Rejected;
+            return ProposalState.QuorumNotReached;
+        }
+        if (block.timestamp < c.voteStart) return ProposalState.Pending;
+        if (block.timestamp <= c.voteEnd) return ProposalState.Active;
+        if (c.votingMode == VotingMode.CommitReveal && block.timestamp <= c.revealEnd) return ProposalState.Revealing;
+        return ProposalState.Ended;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals: hashing and signatures
+    // ---------------------------------------------------------------------------------------------
+
+    function _ballotStructHash(uint256 proposalId, uint8 option, address voter) private pure returns (bytes32 structHash) {
+        bytes32 typeHash = PROPOSAL_BALLOT_TYPEHASH;
+        // hashes 4 words in scratch memory past the free memory pointer, which is not moved
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), proposalId)
+            mstore(add(ptr, 0x40), and(option, 0xff))
+            mstore(add(ptr, 0x60), and(voter, 0xffffffffffffffffffffffffffffffffffffffff))
+            structHash := keccak256(ptr, 0x80)
+        }
+    }
+
+    function _hashBallot(uint256 proposalId, uint8 option, address voter) private view returns (bytes32) {
+        return _hashTypedDataV4(_ballotStructHash(proposalId, option, voter));
+    }
+
+    function _commitment(uint256 proposalId, uint8 option, bytes32 salt, address voter) private pure returns (bytes32) {
+        return keccak256(abi.encode(proposalId, option, salt, voter));
+    }
+
+    /// @dev ECDSA from calldata first (EOAs), then EIP-1271 (smart accounts; an EOA answers nothing -> false).
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        if (signature.length == 65) {
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                s := calldataload(add(signature.offset, 0x20))
+                v := byte(0, calldataload(add(signature.offset, 0x40)))
+            }
+            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, v, r, s);
+            if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        }
+        return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
+    }
+
+    /// @dev Decodes `abi.encode(ProposalBallot)`, reverting with BallotSourceMalformedBallot on any bad length/value.
+    function _decodeBallot(bytes calldata data, uint8 index) private pure returns (ProposalBallot memory ballot) {
+        if (data.length != _BALLOT_LENGTH) revert BallotSourceMalformedBallot(index);
+        uint256 proposalId;
+        uint256 option;
+        uint256 voter;
+        assembly ("memory-safe") {
+            proposalId := calldataload(data.offset)
+            option := calldataload(add(data.offset, 0x20))
+            voter := calldataload(add(data.offset, 0x40))
+        }
+        if (option > type(uint8).max || voter > type(uint160).max) revert BallotSourceMalformedBallot(index);
+        ballot = ProposalBallot({proposalId: proposalId, option: uint8(option), voter: address(uint160(voter))});
+    }
+}
