@@ -7,7 +7,8 @@
  *
  * Ctrl-C (SIGINT), SIGTERM or SIGHUP stop every child process group. Logs: .dev/logs/{chain,indexer}.log.
  * Env: CONCORD_CHAIN_PORT, CONCORD_INDEXER_PORT (defaults 8545, 42069); CONCORD_DEV_QUIET=1 hides the
- * indexer's log lines on the terminal.
+ * indexer's log lines on the terminal. A second stack on other ports keeps its own files (.dev/<port>/,
+ * ignition/deployments/dev-<port>, indexer/.ponder/pglite-<port>), so two never clobber each other.
  */
 import path from "node:path";
 import { DEFAULTS, DEPLOYMENTS_DIR, DEV_DIR, INDEXER_DIR, ROOT_DIR } from "./lib/paths.ts";
@@ -19,6 +20,16 @@ const host = DEFAULTS.host;
 const chainPort = Number(process.env.CONCORD_CHAIN_PORT ?? DEFAULTS.chainPort);
 const indexerPort = Number(process.env.CONCORD_INDEXER_PORT ?? DEFAULTS.indexerPort);
 const quiet = process.env.CONCORD_DEV_QUIET === "1";
+const isDefault = chainPort === DEFAULTS.chainPort && indexerPort === DEFAULTS.indexerPort;
+const workDir = isDefault ? DEV_DIR : path.join(DEV_DIR, String(chainPort));
+const deploymentFile = isDefault
+  ? path.join(DEPLOYMENTS_DIR, `${DEFAULTS.chainId}.json`)
+  : path.join(workDir, "deployments", `${DEFAULTS.chainId}.json`);
+const pgliteDir = path.join(INDEXER_DIR, ".ponder", isDefault ? "pglite" : `pglite-${indexerPort}`);
+
+/** Ponder lines that are noise on an idle local chain. */
+const NOISE = [/Detected public RPC URL/, /No new block received within expected time/];
+const showIndexerLine = (line: string) => !quiet && !NOISE.some((re) => re.test(line));
 
 const log = (message: string) => console.log(`[dev] ${message}`);
 const fail = (message: string): never => {
@@ -59,11 +70,13 @@ try {
     host,
     chainPort,
     indexerPort,
-    workDir: DEV_DIR,
+    workDir,
     group,
-    deploymentFile: path.join(DEPLOYMENTS_DIR, `${DEFAULTS.chainId}.json`),
+    deploymentFile,
+    deploymentId: isDefault ? undefined : `dev-${chainPort}`,
+    pgliteDir,
     wipeIndexer: true,
-    echoIndexer: !quiet,
+    echoIndexer: showIndexerLine,
     log,
     onUnexpectedExit: (proc) => {
       console.error(`\n[dev] ERROR: ${proc.describeExit()}`);
@@ -77,7 +90,7 @@ try {
 }
 
 if (stack && !stopping) {
-  const { chain, deployment, indexer, deploymentFile } = stack;
+  const { chain, deployment, indexer } = stack;
   const width = Math.max(...Object.keys(deployment.contracts).map((name) => name.length));
   const rel = (file: string) => path.relative(ROOT_DIR, file);
   console.log(`
@@ -92,12 +105,12 @@ ${Object.entries(deployment.contracts)
   SQL over HTTP    ${indexer.urls.sql}/*   (@ponder/client)
   REST             ${indexer.urls.api}/v1/…
   Health           ${indexer.urls.health}  ${indexer.urls.ready}  ${indexer.urls.status}  ${indexer.urls.metrics}
-  Logs             ${rel(path.join(DEV_DIR, "logs"))}/chain.log, indexer.log
-  Indexer data     PGlite in ${rel(path.join(INDEXER_DIR, ".ponder"))} (wiped at every start)
+  Logs             ${rel(path.join(workDir, "logs"))}/chain.log, indexer.log
+  Indexer data     PGlite in ${rel(pgliteDir)} (wiped at every start)
 
   Dev accounts: the node funds the 20 accounts of the mnemonic
   "test test test test test test test test test test test junk" with 10000 ETH each; account #0 is
   0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 (private key 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80).
-  Never send real funds to them: the keys are public. \`npx hardhat node\` prints all 20 (see ${rel(path.join(DEV_DIR, "logs/chain.log"))}).
+  Never send real funds to them: the keys are public. \`npx hardhat node\` prints all 20 (see ${rel(path.join(workDir, "logs/chain.log"))}).
 `);
 }

@@ -29,7 +29,7 @@ export type StackOptions = {
   pgliteDir?: string;
   indexerDir?: string;
   indexerSchema?: string;
-  /** Remove <indexerDir>/.ponder before starting the indexer. */
+  /** Delete the indexer's PGlite data before starting it (see startIndexer's `wipe`). */
   wipeIndexer?: boolean;
   /** Run `hardhat build` first (default true). */
   build?: boolean;

@@ -22,7 +22,10 @@ export type IndexerOptions = {
   databaseUrl?: string;
   /** Database schema for `ponder start --schema`. */
   schema?: string;
-  /** Remove <indexerDir>/.ponder first, so nothing from an earlier chain survives (default false). */
+  /**
+   * Delete the PGlite data dir first (pgliteDir, or <indexerDir>/.ponder/pglite), so nothing indexed from an
+   * earlier chain survives a restart (default false). Other stacks' dirs and Ponder's build cache stay.
+   */
   wipe?: boolean;
   logFile?: string;
   echo?: boolean | ((line: string) => boolean);
@@ -68,7 +71,9 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
   } = options;
   // Ponder itself would silently move to the next free port; we want the one we print.
   await assertPortFree(port, host, "the Ponder indexer (GraphQL/SQL/REST)");
-  if (options.wipe) rmSync(path.join(indexerDir, ".ponder"), { recursive: true, force: true });
+  if (options.wipe && !options.databaseUrl) {
+    rmSync(options.pgliteDir ?? path.join(indexerDir, ".ponder", "pglite"), { recursive: true, force: true });
+  }
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
