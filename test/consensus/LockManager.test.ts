@@ -12,10 +12,10 @@ const name = (s: string): Hex => stringToHex(s, { size: 32 });
 const LEADER = name("leader");
 
 /** Lower-cases addresses (deeply) so event args compare with wallet addresses. */
-function lc(value: unknown): unknown {
-  if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase();
-  if (Array.isArray(value)) return value.map(lc);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lc(v)]));
+function lc<T>(value: T): T {
+  if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase() as T;
+  if (Array.isArray(value)) return value.map(lc) as T;
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lc(v)])) as T;
   return value;
 }
 
@@ -64,7 +64,7 @@ describe("LockManager: acquire", () => {
 
   it("issues token 1 to the first holder, with an event and views", async () => {
     const { locks, alice, send, now } = env;
-    const { result } = await locks.simulate.acquire([S1, LEADER, 60], { account: alice.account });
+    const { result } = await locks.simulate.acquire([S1, LEADER, 60], { account: alice.account.address });
     expect(result).toBe(1n);
     const { events } = await send(locks.write.acquire([S1, LEADER, 60], { account: alice.account }));
     const t = await now();
@@ -177,7 +177,7 @@ describe("LockManager: renew", () => {
 
   it("extends (or shortens) the holder's lease, keeping the token", async () => {
     const { locks, alice, send, now } = env;
-    const { result } = await locks.simulate.renew([S1, LEADER, 1n, 600], { account: alice.account });
+    const { result } = await locks.simulate.renew([S1, LEADER, 1n, 600], { account: alice.account.address });
     const { events } = await send(locks.write.renew([S1, LEADER, 1n, 600], { account: alice.account }));
     const t = await now();
     expect(result).toBeGreaterThanOrEqual(t + 599);

@@ -43,10 +43,10 @@ interface Ballot {
 }
 
 /** Lower-cases addresses (deeply) so event args compare with wallet addresses. */
-function lc(value: unknown): unknown {
-  if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase();
-  if (Array.isArray(value)) return value.map(lc);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lc(v)]));
+function lc<T>(value: T): T {
+  if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase() as T;
+  if (Array.isArray(value)) return value.map(lc) as T;
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lc(v)])) as T;
   return value;
 }
 
@@ -364,7 +364,7 @@ describe("Staking: slash", () => {
   it("slashes 50% of active + pending (active first), pays the reporter 10%, burns the rest, flags the member", async () => {
     const { staking, publicClient, source, alice, dave, sign, evidence, send, conflictKey } = env;
     const ev = evidence(await sign(a, alice), await sign(b, alice));
-    const { result } = await staking.simulate.slash([ev], { account: dave.account });
+    const { result } = await staking.simulate.slash([ev], { account: dave.account.address });
     expect(result).toBe(parseEther("5"));
     const daveBefore = await publicClient.getBalance({ address: dave.account.address });
     const burnBefore = await publicClient.getBalance({ address: BURN });
