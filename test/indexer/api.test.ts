@@ -21,6 +21,7 @@ import { SharedStateAbi } from "../../indexer/abis/SharedStateAbi.ts";
 import { SwarmRegistryAbi } from "../../indexer/abis/SwarmRegistryAbi.ts";
 import { TaskBoardAbi } from "../../indexer/abis/TaskBoardAbi.ts";
 import { type DevWalletClient, type TestStack, startStack } from "../e2e/harness.ts";
+import { readDomain, signInvite, signTyped, swarmRegistryDomain } from "../helpers/signatures.ts";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -37,6 +38,8 @@ describe("indexer API (REST /v1 + GraphQL) against the chain", () => {
   let lastBlock = 0n;
   const receipts: Record<string, { hash: Hash; blockNumber: bigint; logIndexes: number[] }> = {};
   const K2 = keccak256(toHex("concord/raw-key"));
+  let inviteHash: Hex;
+  let revokedHash: Hex;
 
   /** Sends a transaction, waits for success, remembers its receipt under `label`. */
   async function send(
@@ -151,6 +154,87 @@ describe("indexer API (REST /v1 + GraphQL) against the chain", () => {
     });
     await send("msg3", alice, { ...bus, functionName: "broadcast", args: [1n, bytes32("hello"), "0x01"] });
     await send("rateLimit", admin, { ...bus, functionName: "setRateLimit", args: [1n, 10, 60] });
+
+    // --- Swarm 2: invite join, policy change, allowlist join, removal, revoked invite, ownership
+    //     transfer; a task that expires at its deadline; a relayed (EIP-712) claim ------------------------
+    await send("createSwarm2", owner, {
+      ...registry,
+      functionName: "createSwarm",
+      args: [{ policy: 2, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI: "ipfs://swarm-2" }, []],
+    });
+    const now = Number((await stack.publicClient.getBlock()).timestamp);
+    const domain = swarmRegistryDomain(stack.chain.id, stack.addresses.SwarmRegistry!);
+    const signed = await signInvite(owner, domain, {
+      swarmId: 2n,
+      invitee: bob.account.address,
+      maxUses: 1,
+      expiry: now + 3600,
+      salt: keccak256(toHex("invite-bob")),
+    });
+    inviteHash = signed.hash;
+    await send("bobInvite", bob, {
+      ...registry,
+      functionName: "joinWithInvite",
+      args: [2n, signed.invite, owner.account.address, signed.signature, "ipfs://bob-2"],
+    });
+    revokedHash = keccak256(toHex("some-other-invite"));
+    await send("revoke", owner, { ...registry, functionName: "revokeInvite", args: [2n, revokedHash] });
+    await send("policy2", owner, { ...registry, functionName: "setPolicy", args: [2n, 1, 0, zeroAddress, 0n] });
+    await send("allow2", owner, { ...registry, functionName: "setAllowlist", args: [2n, [alice.account.address], true] });
+    await send("aliceJoin2", alice, { ...registry, functionName: "join", args: [2n, "ipfs://alice-swarm-2"] });
+    await send("removeBob2", owner, { ...registry, functionName: "removeMember", args: [2n, bob.account.address] });
+    await send("transfer2", owner, { ...registry, functionName: "transferSwarmOwnership", args: [2n, alice.account.address] });
+
+    const post2 = (label: string, wallet: DevWalletClient, deadline: number) =>
+      send(label, wallet, {
+        ...board,
+        functionName: "post",
+        args: [
+          {
+            swarmId: 2n,
+            typeTag: `0x${"00".repeat(32)}`,
+            priority: 0,
+            leaseTtl: 3600,
+            deadline,
+            specURI: `ipfs://spec-${label}`,
+            specHash: keccak256(toHex(label)),
+            rewardToken: zeroAddress,
+            rewardAmount: 0n,
+          },
+        ],
+      });
+    const t0 = Number((await stack.publicClient.getBlock()).timestamp);
+    await post2("post5", alice, t0 + 100);
+    await post2("post6", alice, 0);
+    const nonce = await stack.publicClient.readContract({
+      address: stack.addresses.TaskBoard!,
+      abi: TaskBoardAbi,
+      functionName: "nonces",
+      args: [alice.account.address],
+    });
+    const claimDeadline = BigInt(t0 + 3600);
+    const claimSig = await signTyped(
+      alice,
+      await readDomain(stack.publicClient, stack.addresses.TaskBoard!),
+      {
+        ClaimTask: [
+          { name: "taskId", type: "uint256" },
+          { name: "claimant", type: "address" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      },
+      "ClaimTask",
+      { taskId: 6n, claimant: alice.account.address, nonce, deadline: claimDeadline },
+    );
+    await send("claimBySig6", owner, {
+      ...board,
+      functionName: "claimBySig",
+      args: [6n, alice.account.address, nonce, claimDeadline, claimSig],
+    });
+    await stack.publicClient.request({ method: "evm_increaseTime", params: [200] } as never);
+    await stack.publicClient.request({ method: "evm_mine", params: [] } as never);
+    await send("expire5", bob, { ...board, functionName: "expire", args: [5n] });
 
     // Wait until Ponder has indexed the last block (its /status answers the latest indexed block).
     const deadline = Date.now() + 60_000;
@@ -419,6 +503,87 @@ describe("indexer API (REST /v1 + GraphQL) against the chain", () => {
       { id: "4", status: "open", epoch: "1" },
     ]);
     expect(data.stateKey).toEqual({ version: "2", deleted: false });
+  });
+
+  it("follows invites, policy changes, removals and ownership transfers (swarm 2)", async () => {
+    const registry = { address: stack.addresses.SwarmRegistry!, abi: SwarmRegistryAbi };
+    const swarm = await ok("/v1/swarms/2");
+    const chainCount = await stack.publicClient.readContract({ ...registry, functionName: "memberCount", args: [2n] });
+    expect(swarm).toMatchObject({
+      owner: lower(alice.account.address),
+      policy: "allowlist",
+      metadataUri: "ipfs://swarm-2",
+      memberCount: chainCount.toString(),
+      admins: [lower(alice.account.address)],
+    });
+    expect(swarm.memberCount).toBe("2");
+
+    const members = await ok("/v1/swarms/2/members?status=all");
+    const byAddress = Object.fromEntries(members.items.map((m: Json) => [m.address, m]));
+    expect(byAddress[lower(bob.account.address)]).toMatchObject({
+      active: false,
+      joinedVia: "invite",
+      exitReason: "removed",
+      removedBy: lower(owner.account.address),
+      leftBlock: receipts.removeBob2!.blockNumber.toString(),
+    });
+    expect(byAddress[lower(alice.account.address)]).toMatchObject({ active: true, joinedVia: "allowlist", metadataUri: "ipfs://alice-swarm-2" });
+    expect(byAddress[lower(owner.account.address)]).toMatchObject({ active: true, joinedVia: "invite" });
+
+    type Data = {
+      invites: { items: { inviteHash: string; uses: number; revoked: boolean; lastUsedBy: string | null }[] };
+      swarmEvents: { items: { kind: string; account: string | null; txHash: string }[] };
+    };
+    const data = await stack.graphql<Data>(`{
+      invites(where: { swarmId: "2" }, orderBy: "inviteHash") { items { inviteHash uses revoked lastUsedBy } }
+      swarmEvents(where: { swarmId: "2" }, orderBy: "id", limit: 100) { items { kind account txHash } }
+    }`);
+    expect(data.invites.items).toEqual(
+      [
+        { inviteHash, uses: 1, revoked: false, lastUsedBy: lower(bob.account.address) },
+        { inviteHash: revokedHash, uses: 0, revoked: true, lastUsedBy: null },
+      ].sort((a, b) => (a.inviteHash < b.inviteHash ? -1 : 1)),
+    );
+    expect(data.swarmEvents.items.map((e) => e.kind)).toEqual([
+      "swarm_created",
+      "admin_updated",
+      "member_joined",
+      "invite_used",
+      "member_joined",
+      "invite_revoked",
+      "policy_updated",
+      "allowlist_updated",
+      "member_joined",
+      "member_removed",
+      "admin_updated",
+      "admin_updated",
+      "ownership_transferred",
+    ]);
+    expect(data.swarmEvents.items.at(-1)).toMatchObject({ account: lower(alice.account.address), txHash: receipts.transfer2!.hash });
+  });
+
+  it("records deadline expiry and relayed claims (relayer vs claimant)", async () => {
+    const expired = await ok("/v1/tasks/5");
+    expect(expired).toMatchObject({ swarmId: "2", status: "expired", epoch: "0", claimant: null });
+    expect(expired.expiredAt).not.toBeNull();
+    expect(expired.history.map((e: Json) => [e.kind, e.status, e.actor])).toEqual([
+      ["posted", "open", lower(alice.account.address)],
+      ["expired", "expired", lower(bob.account.address)],
+    ]);
+    const board = { address: stack.addresses.TaskBoard!, abi: TaskBoardAbi };
+    const onChain = await stack.publicClient.readContract({ ...board, functionName: "getTask", args: [5n] });
+    expect(TASK_STATUS[onChain.status]).toBe("expired");
+
+    const relayed = await ok("/v1/tasks/6");
+    expect(relayed).toMatchObject({ status: "claimed", epoch: "1", claimant: lower(alice.account.address) });
+    expect(relayed.history[1]).toMatchObject({
+      kind: "claimed",
+      actor: lower(alice.account.address),
+      claimant: lower(alice.account.address),
+      relayer: lower(owner.account.address),
+      txHash: receipts.claimBySig6!.hash,
+    });
+    expect((await ok("/v1/swarms/2/tasks?status=expired")).items.map((t: Json) => t.id)).toEqual(["5"]);
   });
 
   it("answers 400 JSON errors for malformed parameters", async () => {
