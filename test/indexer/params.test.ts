@@ -2,6 +2,7 @@
  * Unit tests of the REST API's pure modules: parameter parsing/validation, JSON errors, JSON encoding and
  * page building (no chain, no Ponder).
  */
+import fc from "fast-check";
 import { stringToHex } from "viem";
 import { describe, expect, it } from "vitest";
 import { ApiError, errorBody, invalidParameter, notFound } from "../../indexer/src/api/lib/errors.ts";
@@ -76,6 +77,38 @@ describe("state keys", () => {
       const body = badRequest(() => parseStateKey(raw));
       expect(body.error.details.issues[0]?.param).toBe("key");
     }
+  });
+
+  it("property: any 1..32-byte string key (no NUL, no 0x prefix) encodes like viem, and round-trips", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", minLength: 1, maxLength: 32 }), (s) => {
+        const size = new TextEncoder().encode(s).length;
+        fc.pre(size >= 1 && size <= 32 && !s.includes("\u0000") && !/^0x/i.test(s));
+        const key = parseStateKey(s);
+        expect(key).toBe(stringToHex(s, { size: 32 }));
+        // The raw hex form of the same key names the same bytes32.
+        expect(parseStateKey(key.toUpperCase().replace("0X", "0x"))).toBe(key);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("property: any id string is either a canonical uint256 (parsed exactly) or a 400", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: 0n, max: UINT256_MAX }).map(String), fc.string({ maxLength: 80 })), (raw) => {
+        let parsed: bigint | undefined;
+        try {
+          parsed = parseSwarmId(raw);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ApiError);
+          expect((error as ApiError).status).toBe(400);
+        }
+        const canonical = /^(0|[1-9][0-9]*)$/.test(raw) && BigInt(raw) <= UINT256_MAX;
+        expect(parsed !== undefined).toBe(canonical);
+        if (parsed !== undefined) expect(parsed.toString()).toBe(raw);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("accepts exactly 32 bytes of multi-byte UTF-8", () => {
