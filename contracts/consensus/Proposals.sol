@@ -244,7 +244,9 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         if (given != actionHash) revert ProposalsActionMismatch(proposalId, actionHash, given);
         p.core.status = Status.Executed;
         p.funding.value = 0;
-        returnData = Address.functionCallWithValue(action.target, action.data, action.value);
+        // a plain call (not Address.functionCall*): an action may send ETH to an account without code
+        (bool success, bytes memory ret) = action.target.call{value: action.value}(action.data);
+        returnData = Address.verifyCallResult(success, ret);
         emit ProposalExecuted(proposalId, msg.sender, action.target, action.value, returnData);
     }
 
@@ -301,8 +303,9 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
             options: new uint8[](n),
             weights: new uint256[](n)
         });
+        mapping(uint256 => uint256) storage words = _voted[proposalId];
         for (uint256 i; i < n; ) {
-            _countSigned(proposalId, c, b, ballots[i].voter, ballots[i].option, signatures[i]);
+            _countSigned(proposalId, c, b, words, ballots[i].voter, ballots[i].option, signatures[i]);
             // cannot overflow: i < n
             unchecked {
                 ++i;
@@ -532,7 +535,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     /// @dev The voter's weight now, or zero and why it cannot vote.
     function _weightOf(Core memory c, address voter) private view returns (uint256, SkipReason) {
         uint256 swarmId = c.swarmId;
-        if (!_registry.isMember(swarmId, voter)) return (0, SkipReason.NotMember);
+        if (!_isMember(swarmId, voter)) return (0, SkipReason.NotMember);
         if (c.excludeFlagged && _staking.isFlagged(swarmId, voter)) return (0, SkipReason.Flagged);
         if (c.weighting == Weighting.Head) return (1, SkipReason.NoWeight);
         uint256 weight = _staking.stakeOf(swarmId, voter);
@@ -547,6 +550,22 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
             if (reason == SkipReason.NotMember) revert ProposalsNotMember(c.swarmId, voter);
             if (reason == SkipReason.Flagged) revert ProposalsVoterFlagged(proposalId, voter);
             revert ProposalsNoWeight(proposalId, voter);
+        }
+    }
+
+    /// @dev `_registry.isMember(swarmId, account)` without the ABI-coder overhead (it runs once per batch ballot).
+    /// A failing or malformed answer counts as "not a member".
+    function _isMember(uint256 swarmId, address account) private view returns (bool member) {
+        address registry_ = address(_registry);
+        bytes4 selector = ISwarmRegistry.isMember.selector;
+        // encodes the call in scratch memory past the free memory pointer, which is not moved
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), swarmId)
+            mstore(add(ptr, 0x24), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            let ok := staticcall(gas(), registry_, ptr, 0x44, ptr, 0x20)
+            member := and(and(ok, gt(returndatasize(), 0x1f)), eq(mload(ptr), 1))
         }
     }
 
@@ -575,15 +594,19 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         uint256 proposalId,
         Core memory c,
         Batch memory b,
+        mapping(uint256 => uint256) storage words,
         address voter,
         uint8 option,
         bytes calldata signature
     ) private {
-        mapping(uint256 => uint256) storage words = _voted[proposalId];
         uint256 index = _voterIndex[voter];
-        if (index != 0 && words[index >> 8] & (1 << (index & 0xff)) != 0) {
-            emit VoteSkipped(proposalId, voter, SkipReason.AlreadyVoted);
-            return;
+        uint256 bits;
+        if (index != 0) {
+            bits = words[index >> 8];
+            if (bits & (1 << (index & 0xff)) != 0) {
+                emit VoteSkipped(proposalId, voter, SkipReason.AlreadyVoted);
+                return;
+            }
         }
         if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
         bytes32 digest = MessageHashUtils.toTypedDataHash(b.domainSeparator, _ballotStructHash(proposalId, option, voter));
@@ -593,8 +616,11 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
             emit VoteSkipped(proposalId, voter, reason);
             return;
         }
-        if (index == 0) index = _assignIndex(voter);
-        words[index >> 8] |= 1 << (index & 0xff);
+        if (index == 0) {
+            index = _assignIndex(voter);
+            bits = words[index >> 8];
+        }
+        words[index >> 8] = bits | (1 << (index & 0xff));
         b.added[option] += weight;
         uint256 k = b.counted;
         b.voters[k] = voter;
