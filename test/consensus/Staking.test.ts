@@ -603,3 +603,144 @@ describe("Staking: property (evidence vs model)", () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Property: random stake / withdrawal / slash / time-travel sequences vs a TypeScript model of the accounting
+// ---------------------------------------------------------------------------------------------------------------
+
+type StakeOp =
+  | { kind: "stake"; who: number; amount: number }
+  | { kind: "request"; who: number; amount: number }
+  | { kind: "cancel"; who: number }
+  | { kind: "withdraw"; who: number }
+  | { kind: "slash"; who: number; subject: number }
+  | { kind: "wait"; secs: number };
+
+describe("Staking: property (accounting model, with time travel)", () => {
+  it("weights, totals, pending stake, unlock times, flags and the ETH balance always match the model", async () => {
+    const env = await deploy();
+    const { viem, registry, source, owner, alice, bob, carol, dave, sign, evidence, publicClient, networkHelpers } = env;
+    const DELAY = 3600;
+    const members = [alice, bob, carol];
+    const whoArb = fc.nat(2);
+    const amountArb = fc.constantFrom(0, 1, 10, 100, 1000, 5000);
+    const opArb: fc.Arbitrary<StakeOp> = fc.oneof(
+      { arbitrary: fc.record({ kind: fc.constant("stake" as const), who: whoArb, amount: amountArb }), weight: 2 },
+      // request: -1 = half of the model's active stake, -2 = all of it
+      { arbitrary: fc.record({ kind: fc.constant("request" as const), who: whoArb, amount: fc.constantFrom(0, 1, 100, 100_000, -1, -1, -2, -2) }), weight: 3 },
+      // cancel / withdraw: -1 = the first member with pending stake (if any)
+      { arbitrary: fc.record({ kind: fc.constant("cancel" as const), who: fc.constantFrom(-1, 0, 1, 2) }), weight: 1 },
+      { arbitrary: fc.record({ kind: fc.constant("withdraw" as const), who: fc.constantFrom(-1, -1, 0, 1, 2) }), weight: 3 },
+      { arbitrary: fc.record({ kind: fc.constant("slash" as const), who: whoArb, subject: fc.nat(1) }), weight: 1 },
+      { arbitrary: fc.record({ kind: fc.constant("wait" as const), secs: fc.constantFrom(600, 3599, 3600, 7200) }), weight: 3 },
+    );
+    let subjectBase = 0;
+    const stats: Record<string, number> = {};
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 8, maxLength: 20 }), async (ops) => {
+        // a fresh Staking per run (same chain, registry and ballot source)
+        const staking = await viem.deployContract("Staking", [registry.address], { client: { wallet: owner } });
+        await staking.write.setBallotSource([source.address, true], { account: owner.account });
+        await staking.write.setWithdrawalDelay([S1, DELAY], { account: owner.account });
+        // every member starts with 1000 wei staked
+        for (const w of members) await staking.write.stake([S1, 1000n], { account: w.account, value: 1000n });
+        const model = members.map(() => ({ active: 1000n, pending: 0n, unlockAt: 0, flagged: false }));
+        const slashed = new Set<string>();
+        let now = Number((await publicClient.getBlock()).timestamp);
+        subjectBase += 2;
+        for (const op of ops) {
+          if (op.kind === "wait") {
+            now += op.secs;
+            await networkHelpers.time.setNextBlockTimestamp(now);
+            await networkHelpers.mine();
+            continue;
+          }
+          const t = now + 1;
+          await networkHelpers.time.setNextBlockTimestamp(t);
+          const who = op.who === -1 ? Math.max(0, model.findIndex((x) => x.pending > 0n)) : op.who;
+          const m = model[who]!;
+          const w = members[who]!;
+          const account = w.account;
+          let expected: string | null = null;
+          let requested = 0n;
+          let tx: Promise<Hex>;
+          if (op.kind === "stake") {
+            const amount = BigInt(op.amount);
+            if (amount === 0n) expected = "StakingZeroAmount";
+            else if (m.flagged) expected = "StakingMemberFlagged";
+            tx = staking.write.stake([S1, amount], { account, value: amount });
+          } else if (op.kind === "request") {
+            const amount = op.amount === -1 ? m.active / 2n : op.amount === -2 ? m.active : BigInt(op.amount);
+            requested = amount;
+            if (amount === 0n) expected = "StakingZeroAmount";
+            else if (amount > m.active) expected = "StakingInsufficientStake";
+            tx = staking.write.requestWithdrawal([S1, amount], { account });
+          } else if (op.kind === "cancel") {
+            if (m.flagged) expected = "StakingMemberFlagged";
+            else if (m.pending === 0n) expected = "StakingNothingPending";
+            tx = staking.write.cancelWithdrawal([S1], { account });
+          } else if (op.kind === "withdraw") {
+            if (m.pending === 0n) expected = "StakingNothingPending";
+            else if (t < m.unlockAt) expected = "StakingWithdrawalLocked";
+            tx = staking.write.withdraw([S1], { account });
+          } else {
+            const subject = BigInt(subjectBase + op.subject);
+            if (slashed.has(`${who}/${subject}`)) expected = "StakingAlreadySlashed";
+            const v: Ballot = { swarmId: S1, key: subject, choice: 1n, nonce: 0n, voter: account.address };
+            tx = staking.write.slash([evidence(await sign(v, w), await sign({ ...v, choice: 2n }, w))], { account: dave.account });
+          }
+
+          const outcome = `${op.kind}:${expected ?? "ok"}`;
+          stats[outcome] = (stats[outcome] ?? 0) + 1;
+          if (expected !== null) {
+            await expectRevert(tx, expected);
+          } else {
+            const receipt = await publicClient.waitForTransactionReceipt({ hash: await tx });
+            expect(receipt.status).toBe("success");
+            now = t;
+            if (op.kind === "stake") m.active += BigInt(op.amount);
+            else if (op.kind === "request") {
+              m.active -= requested;
+              m.pending += requested;
+              m.unlockAt = t + DELAY;
+            } else if (op.kind === "cancel") {
+              m.active += m.pending;
+              m.pending = 0n;
+              m.unlockAt = 0;
+            } else if (op.kind === "withdraw") {
+              m.pending = 0n;
+              m.unlockAt = 0;
+            } else {
+              const amount = (m.active + m.pending) / 2n;
+              if (amount <= m.active) m.active -= amount;
+              else {
+                m.pending -= amount - m.active;
+                m.active = 0n;
+                if (m.pending === 0n) m.unlockAt = 0;
+              }
+              m.flagged = true;
+              slashed.add(`${who}/${subjectBase + op.subject}`);
+            }
+          }
+
+          // invariants after every step
+          let total = 0n;
+          let held = 0n;
+          for (const [i, mm] of model.entries()) {
+            const addr = members[i]!.account.address;
+            expect(await staking.read.stakeInfo([S1, addr])).toEqual(mm);
+            expect(await staking.read.stakeOf([S1, addr])).toBe(mm.flagged ? 0n : mm.active);
+            if (!mm.flagged) total += mm.active;
+            held += mm.active + mm.pending;
+          }
+          expect(await staking.read.totalStake([S1])).toBe(total);
+          expect(await publicClient.getBalance({ address: staking.address })).toBe(held);
+        }
+      }),
+      { numRuns: 12 },
+    );
+    if (process.env.STAKING_PROPERTY_STATS) console.log(stats);
+    for (const k of ["stake:ok", "request:ok", "withdraw:ok", "withdraw:StakingWithdrawalLocked", "slash:ok"]) expect(stats[k] ?? 0, k).toBeGreaterThan(0);
+  });
+});
