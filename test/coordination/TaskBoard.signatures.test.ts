@@ -135,7 +135,7 @@ describe("TaskBoard: claimBySig / renewBySig / completeBySig (EOA)", () => {
     expect(await board.read.nonces([addr(alice)])).toBe(0n);
 
     const claimSig = await signClaim(alice, d, { taskId: 2n, claimant: addr(alice), nonce: 0n, deadline });
-    const { result } = await board.simulate.claimBySig([2n, addr(alice), 0n, deadline, claimSig], { account: relayer.account });
+    const { result } = await board.simulate.claimBySig([2n, addr(alice), 0n, deadline, claimSig], { account: relayer.account.address });
     expect(result).toBe(1n);
     const claimed = await send(board, board.write.claimBySig([2n, addr(alice), 0n, deadline, claimSig], { account: relayer.account }));
     expect(claimed[0]?.eventName).toBe("TaskClaimed");

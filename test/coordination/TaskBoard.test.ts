@@ -211,7 +211,7 @@ describe("TaskBoard: claim", () => {
   it("gives the first claimant epoch 1 and a lease, and emits TaskClaimed", async () => {
     const { board } = await fixture();
     await post(board);
-    const { result } = await board.simulate.claim([1n], { account: alice.account });
+    const { result } = await board.simulate.claim([1n], { account: alice.account.address });
     expect(result).toBe(1n);
     const { events, timestamp } = await send(board, board.write.claim([1n], { account: alice.account }));
     expect(events).toEqual([
@@ -276,7 +276,7 @@ describe("TaskBoard: claimNext", () => {
     const order: bigint[] = [];
     for (let i = 0; i < 5; i++) {
       expect(await board.read.peekNext([1n, BUILD])).toBe([5n, 2n, 3n, 1n, 4n][i]);
-      const { result } = await board.simulate.claimNext([1n, BUILD], { account: alice.account });
+      const { result } = await board.simulate.claimNext([1n, BUILD], { account: alice.account.address });
       const { events } = await send(board, board.write.claimNext([1n, BUILD], { account: alice.account }));
       expect(events[0]?.eventName).toBe("TaskClaimed");
       expect(events[0]?.args.taskId).toBe(result[0]);
@@ -354,7 +354,7 @@ describe("TaskBoard: claimNext", () => {
     await networkHelpers.time.setNextBlockTimestamp(deadline + 1);
     await networkHelpers.mine();
     await expectRevert(board.write.claim([3n], { account: alice.account }), "TaskBoardDeadlinePassed", [3n, deadline]);
-    const { result } = await board.simulate.claimNext([1n, BUILD], { account: alice.account });
+    const { result } = await board.simulate.claimNext([1n, BUILD], { account: alice.account.address });
     expect(result).toEqual([0n, 0n]);
     const first = await send(board, board.write.claimNext([1n, BUILD], { account: alice.account }));
     expect(first.events.map((e) => e.eventName)).toEqual(Array(8).fill("TaskExpired"));
@@ -387,7 +387,7 @@ describe("TaskBoard: renew", () => {
     await post(board);
     await send(board, board.write.claim([1n], { account: alice.account }));
     await networkHelpers.time.increase(TTL - 5);
-    const { result } = await board.simulate.renew([1n, 1n], { account: alice.account });
+    const { result } = await board.simulate.renew([1n, 1n], { account: alice.account.address });
     const { events, timestamp } = await send(board, board.write.renew([1n, 1n], { account: alice.account }));
     expect(events).toEqual([
       { eventName: "TaskLeaseRenewed", args: { taskId: 1n, swarmId: 1n, claimant: addr(alice), epoch: 1n, leaseExpiry: timestamp + TTL } },
