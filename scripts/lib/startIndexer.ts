@@ -4,7 +4,7 @@
  */
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { DEFAULTS, INDEXER_DIR, PONDER_CLI, ROOT_DIR } from "./paths.ts";
+import { DEFAULTS, INDEXER_DIR, PONDER_CLI } from "./paths.ts";
 import type { ManagedProcess, ProcessGroup } from "./processes.ts";
 import { assertPortFree, waitForHttpOk } from "./waitFor.ts";
 
@@ -92,7 +92,8 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
     name: "indexer",
     command: process.execPath,
     args: [PONDER_CLI, "start", "--root", indexerDir, "--schema", schema, "--hostname", host, "--port", String(port)],
-    cwd: ROOT_DIR,
+    // Ponder writes generated/schema.graphql under its cwd (not --root) and reads .env.local from there.
+    cwd: indexerDir,
     env,
     logFile: options.logFile,
     echo: options.echo,
