@@ -5,6 +5,8 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {IBallotSource} from "../interfaces/IBallotSource.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
@@ -21,6 +23,7 @@ import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
  */
 contract Staking is IStaking, Ownable, ReentrancyGuard {
     using SafeERC20 for IERC20;
+    using Checkpoints for Checkpoints.Trace208;
 
     /// @notice Withdrawal delay of a swarm whose admins never set one.
     uint32 public constant DEFAULT_WITHDRAWAL_DELAY = 7 days;
@@ -59,7 +62,10 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
 
     mapping(uint256 swarmId => SwarmSettings) private _settings;
     mapping(uint256 swarmId => mapping(address member => StakeInfo)) private _stakes;
-    mapping(uint256 swarmId => uint256) private _totalStake;
+    /// @dev Weight (0 once flagged, else active stake) per member, checkpointed by block timestamp.
+    mapping(uint256 swarmId => mapping(address member => Checkpoints.Trace208)) private _weights;
+    /// @dev Sum of the weights, checkpointed by block timestamp; its latest value is `totalStake`.
+    mapping(uint256 swarmId => Checkpoints.Trace208) private _totals;
     mapping(address source => bool trusted) private _ballotSources;
     mapping(address source => mapping(bytes32 conflictKey => bool)) private _slashed;
 
@@ -149,8 +155,8 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
 
         uint256 active = info.active + received;
         info.active = active;
-        uint256 total = _totalStake[swarmId] + received;
-        _totalStake[swarmId] = total;
+        uint256 total = _totals[swarmId].latest() + received;
+        _checkpoint(swarmId, msg.sender, active, total);
         emit Staked(swarmId, msg.sender, token, received, active, total);
     }
 
@@ -160,18 +166,23 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         StakeInfo storage info = _stakes[swarmId][msg.sender];
         uint256 active = info.active;
         if (amount > active) revert StakingInsufficientStake(swarmId, msg.sender, amount, active);
-        uint256 total = _totalStake[swarmId];
+        uint256 total = _totals[swarmId].latest();
         // cannot underflow: amount <= active, and an unflagged member's active stake is part of the total
         unchecked {
             active -= amount;
-            if (!info.flagged) total -= amount;
         }
         uint256 pending = info.pending + amount;
         uint48 unlockAt = uint48(block.timestamp) + withdrawalDelay(swarmId);
         info.active = active;
         info.pending = pending;
         info.unlockAt = unlockAt;
-        _totalStake[swarmId] = total;
+        if (!info.flagged) {
+            // cannot underflow: see above
+            unchecked {
+                total -= amount;
+            }
+            _checkpoint(swarmId, msg.sender, active, total);
+        }
         emit WithdrawalRequested(swarmId, msg.sender, amount, active, pending, unlockAt, total);
     }
 
@@ -183,11 +194,11 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         uint256 pending = info.pending;
         if (pending == 0) revert StakingNothingPending(swarmId, msg.sender);
         uint256 active = info.active + pending;
-        uint256 total = _totalStake[swarmId] + pending;
+        uint256 total = _totals[swarmId].latest() + pending;
         info.active = active;
         info.pending = 0;
         info.unlockAt = 0;
-        _totalStake[swarmId] = total;
+        _checkpoint(swarmId, msg.sender, active, total);
         emit WithdrawalCancelled(swarmId, msg.sender, pending, active, total);
     }
 
@@ -247,7 +258,19 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
 
     /// @inheritdoc IStaking
     function totalStake(uint256 swarmId) external view returns (uint256) {
-        return _totalStake[swarmId];
+        return _totals[swarmId].latest();
+    }
+
+    /// @inheritdoc IStaking
+    function stakeOfAt(uint256 swarmId, address member, uint48 timepoint) external view returns (uint256) {
+        _requirePast(timepoint);
+        return _weights[swarmId][member].upperLookupRecent(timepoint);
+    }
+
+    /// @inheritdoc IStaking
+    function totalStakeAt(uint256 swarmId, uint48 timepoint) external view returns (uint256) {
+        _requirePast(timepoint);
+        return _totals[swarmId].upperLookupRecent(timepoint);
     }
 
     /// @inheritdoc IStaking
@@ -301,11 +324,11 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         o.amount = ((active + pending) * slashBps) / _BPS;
         o.reward = (o.amount * rewardBps) / _BPS;
 
-        o.total = _totalStake[swarmId];
+        o.total = _totals[swarmId].latest();
         if (!info.flagged) {
             // a flagged member has no weight: their whole active stake leaves the total
             o.total -= active;
-            _totalStake[swarmId] = o.total;
+            _checkpoint(swarmId, member, 0, o.total);
             info.flagged = true;
         }
         // amount <= active + pending because slashBps <= 10_000
@@ -320,6 +343,16 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         info.pending = pending;
         o.active = active;
         o.pending = pending;
+    }
+
+    /// @dev Records `member`'s new weight and the swarm's new total at the current timestamp.
+    function _checkpoint(uint256 swarmId, address member, uint256 weight, uint256 total) private {
+        _weights[swarmId][member].push(uint48(block.timestamp), SafeCast.toUint208(weight));
+        _totals[swarmId].push(uint48(block.timestamp), SafeCast.toUint208(total));
+    }
+
+    function _requirePast(uint48 timepoint) private view {
+        if (timepoint >= block.timestamp) revert StakingFutureLookup(timepoint, uint48(block.timestamp));
     }
 
     /// @dev Sends `amount` of `token` (address(0) = ETH) to `to`.

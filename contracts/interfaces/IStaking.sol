@@ -15,6 +15,9 @@ import {ISwarmRegistry} from "./ISwarmRegistry.sol";
  *   A flagged (slashed) member has no weight at all: `stakeOf` returns 0 and `totalStake` excludes them; they
  *   may still withdraw what is left of their stake, but may not stake again in that swarm.
  *   Membership is NOT checked by the views: voting contracts combine `stakeOf` with `ISwarmRegistry.isMember`.
+ * - Snapshots: every change of a member's weight and of the swarm's total is checkpointed by timestamp, so a
+ *   vote can count weight as of a past moment (`stakeOfAt`, `totalStakeAt`; timepoint < block.timestamp) and
+ *   stake cannot be recycled (vote, withdraw after the delay, hand to another member, vote again).
  * - Withdrawal: `requestWithdrawal` moves stake from active to pending and (re)starts the swarm's withdrawal
  *   delay (default 7 days) for the whole pending amount; `withdraw` pays out the pending amount after it.
  *   The delay gives reporters time to submit equivocation evidence before stake can leave.
@@ -124,6 +127,8 @@ interface IStaking {
     error StakingUnknownBallotSource(address source);
     error StakingAlreadySlashed(address source, bytes32 conflictKey);
     error StakingEthTransferFailed(address to, uint256 amount);
+    /// @notice Snapshots are only final for past timepoints: `timepoint` must be < `currentTime` (block.timestamp).
+    error StakingFutureLookup(uint256 timepoint, uint48 currentTime);
 
     // ---------------------------------------------------------------------------------------------
     // Configuration
@@ -180,6 +185,12 @@ interface IStaking {
 
     /// @notice Sum of the voting weight of all members of the swarm.
     function totalStake(uint256 swarmId) external view returns (uint256);
+
+    /// @notice A member's voting weight at the end of second `timepoint` (unix seconds, < block.timestamp).
+    function stakeOfAt(uint256 swarmId, address member, uint48 timepoint) external view returns (uint256);
+
+    /// @notice The swarm's total weight at the end of second `timepoint` (unix seconds, < block.timestamp).
+    function totalStakeAt(uint256 swarmId, uint48 timepoint) external view returns (uint256);
 
     /// @notice Whether `member` was ever slashed in `swarmId`.
     function isFlagged(uint256 swarmId, address member) external view returns (bool);
