@@ -30,14 +30,21 @@ import {ITaskBoard} from "../interfaces/ITaskBoard.sol";
  * `level.head` (the new head's stale `prev` is never read), and removing the tail only moves `level.tail`.
  *
  * Storage of a task (5 slots, the first three touched by a claim):
- *  - slot 0: claimant (160) | epoch (40) | leaseExpiry (48) | status (8)      — the only task slot a claim writes
+ *  - slot 0: claimant (160) | epoch (40) | leaseExpiry (48) | status (8)      — all a claim changes
  *  - slot 1: deadline (48) | leaseTtl (32) | priority (8) | counted (8) | swarmId (64) | typedIndex (56)
- *  - slot 2: typedPrev | typedNext | anyPrev | anyNext (4 x 64); zeroed when the task leaves the queues
+ *  - slot 2: typedPrev | typedNext | anyPrev | anyNext (4 x 64); zeroed when the task leaves the queues (the
+ *    refund pays for most of that read; reopening writes it again)
  *  - slot 3: poster (160) | rewardAmount (96)
  *  - slot 4: rewardToken (only written for ERC-20 rewards)
  * A level of a queue is one slot: head | tail | claimCap (the swarm's cap, copied into each level of its
  * any-type queue so a claim reads it from a slot it reads anyway). Epochs are stored in 40 bits (2^40 - 1
  * claims per task) and exposed as uint64.
+ *
+ * Gas of a claim therefore depends on the task's position, never on the number of open tasks: at the head or
+ * tail of its levels it writes the two level slots (~51k for `claim`, ~53-56k for `claimNext`); in the middle it
+ * writes the neighbours' link slots instead (~55k when both lists share the neighbours, up to ~65k when the typed
+ * and any-type neighbours are four different tasks). A first claim counted against a cap pays ~22k more for the
+ * member's counter.
  */
 contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;

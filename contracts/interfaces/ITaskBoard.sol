@@ -309,7 +309,8 @@ interface ITaskBoard {
     ) external;
 
     /// @notice Gives the task back (it reopens at the front of its level, or expires if past its deadline).
-    /// Current claimant, current epoch (membership not required).
+    /// Current claimant, current epoch (membership not required; also after the lease ran out, until someone
+    /// calls {expire}).
     function release(uint256 taskId, uint64 epoch) external;
 
     /**
