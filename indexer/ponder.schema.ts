@@ -423,3 +423,398 @@ export const taskRelations = relations(task, ({ one, many }) => ({
 export const taskEventRelations = relations(taskEvent, ({ one }) => ({
   task: one(task, { fields: [taskEvent.taskId], references: [task.id] }),
 }));
+
+// -------------------------------------------------------------------------------------------------
+// Consensus: LockManager
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * One row per (swarm, lock name) ever acquired. `token` is the last issued fencing token (1, 2, ...; never
+ * reused). `status` is what the events recorded: `held` (acquired or renewed; the lease may have ended since:
+ * compare `expiresAt` with the block time, the REST route does) or `released` (`holder` and `expiresAt` null,
+ * `lastHolder` keeps who held `token`). A takeover of an expired lease is counted in `expiredCount`.
+ */
+export const lock = onchainTable(
+  "locks",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    lockName: t.hex().notNull(),
+    status: t.text().notNull(),
+    holder: t.hex(),
+    lastHolder: t.hex().notNull(),
+    token: t.bigint().notNull(),
+    expiresAt: t.bigint(),
+    acquiredAt: t.bigint().notNull(),
+    acquireCount: t.integer().notNull(),
+    renewCount: t.integer().notNull(),
+    expiredCount: t.integer().notNull(),
+    releasedAt: t.bigint(),
+    createdBlock: t.bigint().notNull(),
+    createdAt: t.bigint().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.swarmId, table.lockName] }),
+    holderIdx: index().on(table.holder),
+  }),
+);
+
+/**
+ * Every LockManager event. `kind`: acquired | renewed | released. `token` the fencing token the event names;
+ * `expiresAt` the lease end (null for releases). On an acquisition that took over an expired lease
+ * (never released), `previousHolder` / `previousToken` name that lease (`tookOverExpired = true`).
+ */
+export const lockEvent = onchainTable(
+  "lock_events",
+  (t) => ({
+    id: t.text().primaryKey(),
+    swarmId: t.bigint().notNull(),
+    lockName: t.hex().notNull(),
+    kind: t.text().notNull(),
+    holder: t.hex().notNull(),
+    token: t.bigint().notNull(),
+    expiresAt: t.bigint(),
+    previousHolder: t.hex(),
+    previousToken: t.bigint(),
+    tookOverExpired: t.boolean().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ lockIdx: index().on(table.swarmId, table.lockName, table.blockNumber, table.logIndex) }),
+);
+
+// -------------------------------------------------------------------------------------------------
+// Consensus: LeaderElection
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * One row per swarm with an election configuration or a leader: the configuration (`mode`: none | lease |
+ * vote; `leaseDuration` seconds; `quorumKind`: majority | byzantine; `weighting`: head | stake) and the seat:
+ * `term` (latest issued fencing term, 0 = never), `leader` (null if never held or after a resignation),
+ * `leaseExpiresAt` (null after a resignation; the lease is live while the block time is below it), and how
+ * the seat was last taken (`electedHow`: campaign | vote, with `votesWeight` / `totalWeight` for votes).
+ */
+export const leadership = onchainTable("leadership", (t) => ({
+  swarmId: t.bigint().primaryKey(),
+  mode: t.text().notNull(),
+  leaseDuration: t.bigint().notNull(),
+  quorumKind: t.text().notNull(),
+  weighting: t.text().notNull(),
+  configuredBy: t.hex(),
+  configuredAt: t.bigint(),
+  term: t.bigint().notNull(),
+  leader: t.hex(),
+  leaseExpiresAt: t.bigint(),
+  electedHow: t.text(),
+  votesWeight: t.bigint(),
+  totalWeight: t.bigint(),
+  previousLeader: t.hex(),
+  electedAt: t.bigint(),
+  lastHeartbeatAt: t.bigint(),
+  resignedAt: t.bigint(),
+  electionCount: t.integer().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedBlockHash: t.hex().notNull(),
+  updatedTxHash: t.hex().notNull(),
+  updatedLogIndex: t.integer().notNull(),
+}));
+
+/**
+ * Every LeaderElection event. `kind`: configured | elected | heartbeat | resigned. `leader` / `term` /
+ * `leaseExpiresAt` as the event names them (null for configured); `electedHow`, `votesWeight`, `totalWeight`,
+ * `previousLeader` for elections; `actor` who sent it (the admin, the leader, or the submitter of `elect`);
+ * `data` the configuration for `configured` (mode, leaseDuration, quorumKind, weighting).
+ */
+export const leadershipEvent = onchainTable(
+  "leadership_events",
+  (t) => ({
+    id: t.text().primaryKey(),
+    swarmId: t.bigint().notNull(),
+    kind: t.text().notNull(),
+    leader: t.hex(),
+    term: t.bigint(),
+    leaseExpiresAt: t.bigint(),
+    electedHow: t.text(),
+    votesWeight: t.bigint(),
+    totalWeight: t.bigint(),
+    previousLeader: t.hex(),
+    actor: t.hex().notNull(),
+    data: t.json().$type<Record<string, string | null>>().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ swarmIdx: index().on(table.swarmId, table.blockNumber, table.logIndex) }),
+);
+
+// -------------------------------------------------------------------------------------------------
+// Consensus: Proposals
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * One row per proposal, with its configuration as stored at creation (`votingMode`: open | commit_reveal;
+ * `weighting`: head | stake; `thresholdKind`: majority | supermajority | unanimity; `denominator` the quorum
+ * denominator snapshot), the action (`actionTarget` null = none; `heldValue` the ETH still held for it),
+ * running `tallies` (one decimal string per option) and `totalCast`, and `status` as recorded by events:
+ * `open` (not finalized: pending / active / revealing / ended by the clock — the REST route derives `state`),
+ * `cancelled`, `passed`, `rejected`, `quorum_not_reached`, `executed`. `outcome` / `winningOption` are set
+ * at finalization (`outcome` stays `passed` once executed).
+ */
+export const proposal = onchainTable(
+  "proposals",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    swarmId: t.bigint().notNull(),
+    proposer: t.hex().notNull(),
+    descriptionUri: t.text().notNull(),
+    descriptionHash: t.hex().notNull(),
+    optionCount: t.integer().notNull(),
+    voteStart: t.bigint().notNull(),
+    voteEnd: t.bigint().notNull(),
+    revealEnd: t.bigint().notNull(),
+    votingMode: t.text().notNull(),
+    weighting: t.text().notNull(),
+    quorumBps: t.integer().notNull(),
+    thresholdKind: t.text().notNull(),
+    thresholdBps: t.integer().notNull(),
+    excludeFlagged: t.boolean().notNull(),
+    denominator: t.bigint().notNull(),
+    actionHash: t.hex().notNull(),
+    actionTarget: t.hex(),
+    actionValue: t.bigint().notNull(),
+    actionData: t.hex().notNull(),
+    heldValue: t.bigint().notNull(),
+    status: t.text().notNull(),
+    tallies: t.json().$type<string[]>().notNull(),
+    totalCast: t.bigint().notNull(),
+    voteCount: t.integer().notNull(),
+    commitCount: t.integer().notNull(),
+    skippedCount: t.integer().notNull(),
+    outcome: t.text(),
+    winningOption: t.integer(),
+    createdAt: t.bigint().notNull(),
+    createdBlock: t.bigint().notNull(),
+    createdTxHash: t.hex().notNull(),
+    finalizedAt: t.bigint(),
+    executedAt: t.bigint(),
+    executedBy: t.hex(),
+    cancelledAt: t.bigint(),
+    refundedAt: t.bigint(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    swarmIdx: index().on(table.swarmId, table.id),
+    swarmStatusIdx: index().on(table.swarmId, table.status, table.id),
+  }),
+);
+
+/**
+ * One row per (proposal, voter) who voted or committed. `method`: direct (`castVote`) | signed (relayed
+ * `castVotesBySig`, `relayer` = who sent it) | commit_reveal. `status`: counted | committed (not revealed yet;
+ * `option` and `weight` null). `weight` is what was counted.
+ */
+export const vote = onchainTable(
+  "votes",
+  (t) => ({
+    proposalId: t.bigint().notNull(),
+    voter: t.hex().notNull(),
+    swarmId: t.bigint().notNull(),
+    method: t.text().notNull(),
+    status: t.text().notNull(),
+    option: t.integer(),
+    weight: t.bigint(),
+    commitment: t.hex(),
+    relayer: t.hex(),
+    committedAt: t.bigint(),
+    countedAt: t.bigint(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.proposalId, table.voter] }),
+    voterIdx: index().on(table.voter),
+  }),
+);
+
+/**
+ * Every Proposals event. `kind`: created | vote_cast | votes_cast | vote_skipped | vote_committed |
+ * vote_revealed | finalized | executed | cancelled | refunded. `account` the voter / executor / proposer the
+ * event is about (null for a batch); `data` the event's other arguments (bigints as strings, arrays as
+ * arrays of strings).
+ */
+export const proposalEvent = onchainTable(
+  "proposal_events",
+  (t) => ({
+    id: t.text().primaryKey(),
+    proposalId: t.bigint().notNull(),
+    swarmId: t.bigint().notNull(),
+    kind: t.text().notNull(),
+    account: t.hex(),
+    data: t.json().$type<Record<string, unknown>>().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ proposalIdx: index().on(table.proposalId, table.blockNumber, table.logIndex) }),
+);
+
+// -------------------------------------------------------------------------------------------------
+// Consensus: Staking
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * Per-swarm staking settings and total weight. `token` 0x00..00 = ETH; `tokenFixed` once an admin set it or
+ * the first stake fixed it. `withdrawalDelay` (seconds), `slashBps`, `rewardBps` start at the contract's
+ * defaults (7 days, 5000, 1000). `totalStake` = sum of unflagged active stakes.
+ */
+export const stakingConfig = onchainTable("staking_configs", (t) => ({
+  swarmId: t.bigint().primaryKey(),
+  token: t.hex().notNull(),
+  tokenFixed: t.boolean().notNull(),
+  withdrawalDelay: t.bigint().notNull(),
+  slashBps: t.integer().notNull(),
+  rewardBps: t.integer().notNull(),
+  totalStake: t.bigint().notNull(),
+  slashedTotal: t.bigint().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedTxHash: t.hex().notNull(),
+  updatedLogIndex: t.integer().notNull(),
+}));
+
+/**
+ * One row per (swarm, member) that ever staked. `active` (weight unless `flagged`), `pending` (withdrawal
+ * requested, still slashable), `unlockAt` (when `pending` may be withdrawn; null if nothing pending),
+ * `flagged` (slashed in this swarm: no weight, forever); cumulative `stakedTotal`, `withdrawnTotal`,
+ * `slashedTotal`.
+ */
+export const stake = onchainTable(
+  "stakes",
+  (t) => ({
+    swarmId: t.bigint().notNull(),
+    member: t.hex().notNull(),
+    active: t.bigint().notNull(),
+    pending: t.bigint().notNull(),
+    unlockAt: t.bigint(),
+    flagged: t.boolean().notNull(),
+    stakedTotal: t.bigint().notNull(),
+    withdrawnTotal: t.bigint().notNull(),
+    slashedTotal: t.bigint().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.swarmId, table.member] }),
+    memberIdx: index().on(table.member),
+  }),
+);
+
+/**
+ * Every slashing: `amount` taken (reward included), `reward` paid to `reporter`, `burned` the rest;
+ * `conflictKey` and `source` (LeaderElection / Proposals) identify the proven equivocation; `activeStake`,
+ * `pendingWithdrawal` what the member has left, `totalStake` the swarm's new total.
+ */
+export const slashing = onchainTable(
+  "slashings",
+  (t) => ({
+    id: t.text().primaryKey(),
+    swarmId: t.bigint().notNull(),
+    member: t.hex().notNull(),
+    reporter: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    reward: t.bigint().notNull(),
+    burned: t.bigint().notNull(),
+    conflictKey: t.hex().notNull(),
+    source: t.hex().notNull(),
+    activeStake: t.bigint().notNull(),
+    pendingWithdrawal: t.bigint().notNull(),
+    totalStake: t.bigint().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    swarmIdx: index().on(table.swarmId, table.blockNumber, table.logIndex),
+    memberIdx: index().on(table.swarmId, table.member),
+  }),
+);
+
+/** Ballot sources trusted by Staking's owner (their signed ballots may prove equivocation). */
+export const ballotSource = onchainTable("ballot_sources", (t) => ({
+  source: t.hex().primaryKey(),
+  trusted: t.boolean().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedTxHash: t.hex().notNull(),
+  updatedLogIndex: t.integer().notNull(),
+}));
+
+// Relations of the consensus tables (GraphQL only).
+
+export const lockRelations = relations(lock, ({ one, many }) => ({
+  swarm: one(swarm, { fields: [lock.swarmId], references: [swarm.id] }),
+  events: many(lockEvent),
+}));
+
+export const lockEventRelations = relations(lockEvent, ({ one }) => ({
+  lock: one(lock, { fields: [lockEvent.swarmId, lockEvent.lockName], references: [lock.swarmId, lock.lockName] }),
+}));
+
+export const leadershipRelations = relations(leadership, ({ one, many }) => ({
+  swarm: one(swarm, { fields: [leadership.swarmId], references: [swarm.id] }),
+  events: many(leadershipEvent),
+}));
+
+export const leadershipEventRelations = relations(leadershipEvent, ({ one }) => ({
+  leadership: one(leadership, { fields: [leadershipEvent.swarmId], references: [leadership.swarmId] }),
+}));
+
+export const proposalRelations = relations(proposal, ({ one, many }) => ({
+  swarm: one(swarm, { fields: [proposal.swarmId], references: [swarm.id] }),
+  votes: many(vote),
+  events: many(proposalEvent),
+}));
+
+export const voteRelations = relations(vote, ({ one }) => ({
+  proposal: one(proposal, { fields: [vote.proposalId], references: [proposal.id] }),
+}));
+
+export const proposalEventRelations = relations(proposalEvent, ({ one }) => ({
+  proposal: one(proposal, { fields: [proposalEvent.proposalId], references: [proposal.id] }),
+}));
+
+export const stakeRelations = relations(stake, ({ one }) => ({
+  swarm: one(swarm, { fields: [stake.swarmId], references: [swarm.id] }),
+}));
+
+export const slashingRelations = relations(slashing, ({ one }) => ({
+  swarm: one(swarm, { fields: [slashing.swarmId], references: [swarm.id] }),
+}));

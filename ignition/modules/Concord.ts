@@ -9,11 +9,11 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import CoordinationModule from "./Coordination.ts";
-// import ConsensusModule from "./Consensus.ts"; // Staking, LockManager, LeaderElection, Proposals
+import ConsensusModule from "./Consensus.ts"; // Staking, LockManager, LeaderElection, Proposals
 
 export default buildModule("Concord", (m) => {
   return {
     ...m.useModule(CoordinationModule),
-    // ...m.useModule(ConsensusModule),
+    ...m.useModule(ConsensusModule),
   };
 });
