@@ -1,0 +1,33 @@
+/**
+ * `npm run demo`: simulated agents exercise the coordination contracts on a running local stack
+ * (`npm run dev` in another terminal), then the indexer's view is compared with the chain's.
+ * Exit code 0 when they agree, 1 when they differ (the differences are printed), 2 when the demo failed.
+ *
+ * Env: CONCORD_RPC_URL (default http://127.0.0.1:8545), CONCORD_API_URL (default http://127.0.0.1:42069),
+ * CONCORD_DEPLOYMENT (a deployment JSON path, or a chain id meaning indexer/deployments/<id>.json;
+ * default indexer/deployments/31337.json), CONCORD_DEMO_TASKS (default 20).
+ */
+import path from "node:path";
+import { DEMO_DEFAULTS, runDemo } from "./lib/demo/runDemo.ts";
+
+function deploymentFile(): string {
+  const selected = process.env.CONCORD_DEPLOYMENT?.trim();
+  if (!selected) return DEMO_DEFAULTS.deploymentFile;
+  if (/^\d+$/.test(selected)) return path.join(path.dirname(DEMO_DEFAULTS.deploymentFile), `${selected}.json`);
+  return path.resolve(selected);
+}
+
+try {
+  const report = await runDemo({
+    rpcUrl: process.env.CONCORD_RPC_URL?.trim() || DEMO_DEFAULTS.rpcUrl,
+    apiUrl: process.env.CONCORD_API_URL?.trim() || DEMO_DEFAULTS.apiUrl,
+    deploymentFile: deploymentFile(),
+    tasks: process.env.CONCORD_DEMO_TASKS ? Number(process.env.CONCORD_DEMO_TASKS) : undefined,
+  });
+  process.exitCode = report.consistent ? 0 : 1;
+} catch (error) {
+  console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof Error && error.cause !== undefined) console.error(error.cause);
+  console.error("Is the stack running? Start it with `npm run dev` (or point CONCORD_RPC_URL / CONCORD_API_URL / CONCORD_DEPLOYMENT at one).");
+  process.exitCode = 2;
+}
