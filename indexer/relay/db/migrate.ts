@@ -1,0 +1,112 @@
+/**
+ * The relay's schema: one script for PGlite and Postgres, idempotent (CREATE … IF NOT EXISTS), run at every
+ * start. Times are epoch milliseconds (BIGINT) so both engines and every time zone agree.
+ *
+ * - relay_cursor              the last feed event id consumed (name 'events') and the indexer head block seen
+ * - relay_leader              which process ingests (a lease row; every process delivers)
+ * - relay_subscriptions       cache of the indexer's subscriptions + the relay's own disable flag (410 Gone)
+ * - relay_secrets             signing secrets (whsec_…), with the previous one during a rotation
+ * - relay_outbox              one row per webhook to deliver; id = webhook-id, deterministic (see deliveryId.ts)
+ * - relay_blocks              block hash (and the cursor before it) of recent blocks, to detect reorgs
+ * - relay_pending_confirmations events waiting for N confirmations before (or after) delivery
+ */
+import type { Db } from "./Db.ts";
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS relay_cursor (
+  name TEXT PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  head_block BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL
+);
+INSERT INTO relay_cursor (name, event_id, head_block, updated_at) VALUES ('events', '', 0, 0) ON CONFLICT (name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS relay_leader (
+  name TEXT PRIMARY KEY,
+  holder TEXT,
+  lease_until BIGINT NOT NULL DEFAULT 0
+);
+INSERT INTO relay_leader (name, holder, lease_until) VALUES ('ingest', NULL, 0) ON CONFLICT (name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS relay_subscriptions (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  swarm_id TEXT,
+  kinds JSONB NOT NULL,
+  members JSONB NOT NULL,
+  endpoint TEXT NOT NULL,
+  status TEXT NOT NULL,
+  confirmation_mode TEXT NOT NULL,
+  confirmations INTEGER NOT NULL,
+  ordered BOOLEAN NOT NULL,
+  from_block BIGINT NOT NULL DEFAULT 0,
+  disabled_at BIGINT,
+  disabled_reason TEXT,
+  raw JSONB NOT NULL,
+  refreshed_at BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS relay_secrets (
+  subscription_id TEXT PRIMARY KEY,
+  secret TEXT NOT NULL,
+  previous_secret TEXT,
+  previous_valid_until BIGINT,
+  created_at BIGINT NOT NULL,
+  rotated_at BIGINT
+);
+
+CREATE SEQUENCE IF NOT EXISTS relay_outbox_sequence;
+CREATE TABLE IF NOT EXISTS relay_outbox (
+  id TEXT PRIMARY KEY,
+  subscription_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('immediate', 'confirmed', 'removed')),
+  event_type TEXT NOT NULL,
+  block_number BIGINT NOT NULL,
+  block_hash TEXT NOT NULL,
+  ref_id TEXT,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivering', 'delivered', 'dead', 'cancelled')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_status_code INTEGER,
+  last_error TEXT,
+  locked_by TEXT,
+  lease_until BIGINT,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT,
+  sequence BIGINT NOT NULL DEFAULT nextval('relay_outbox_sequence')
+);
+CREATE INDEX IF NOT EXISTS relay_outbox_due ON relay_outbox (next_attempt_at) WHERE status IN ('pending', 'delivering');
+CREATE INDEX IF NOT EXISTS relay_outbox_subscription ON relay_outbox (subscription_id, sequence);
+CREATE INDEX IF NOT EXISTS relay_outbox_block ON relay_outbox (block_number);
+
+CREATE TABLE IF NOT EXISTS relay_blocks (
+  block_number BIGINT PRIMARY KEY,
+  block_hash TEXT NOT NULL,
+  prev_cursor TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS relay_pending_confirmations (
+  subscription_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  block_hash TEXT NOT NULL,
+  block_number BIGINT NOT NULL,
+  due_block BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  immediate_id TEXT,
+  PRIMARY KEY (subscription_id, event_id, block_hash)
+);
+`;
+
+/** Creates what is missing. Concurrent starts on one Postgres serialize on an advisory lock. */
+export async function migrate(db: Db): Promise<void> {
+  if (db.kind === "postgres") {
+    await db.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(7411520017)");
+      for (const statement of SCHEMA_SQL.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+    });
+  } else {
+    await db.exec(SCHEMA_SQL);
+  }
+}
