@@ -9,6 +9,8 @@
  * global voter index; "first-time voter" pays that one-off 22k SSTORE). A single vote's headline figure is the
  * median over votes 2..10 of a proposal (the first vote on a proposal also pays for new tally/bitmap slots, in
  * both systems), and is reported separately.
+ *
+ * `BENCH_OPCODES=1 npm run bench consensus` also prints the costliest opcodes of each profiled transaction.
  */
 import { execFileSync } from "node:child_process";
 import { network } from "hardhat";
@@ -253,6 +255,11 @@ export default async function run(): Promise<BenchResult> {
     const text = describeProfile(prof, p.per);
     breakdown.set(p.hash, text);
     profiles.push({ operation: p.operation, gas: Math.round(prof.gasUsed / p.per), breakdown: text });
+    if (process.env.BENCH_OPCODES) {
+      // debugging aid: the costliest depth-1 opcodes of each profiled transaction
+      const top = Object.entries(prof.ops).sort((x, y) => y[1].gas - x[1].gas).slice(0, 25);
+      console.log(`${p.operation}: ${top.map(([op, v]) => `${op} ${Math.round(v.gas / p.per)} (${Math.round((v.count / p.per) * 10) / 10}x)`).join(", ")}`);
+    }
   }
   const withProfile = (m: Metric, hash: Hex): Metric => {
     if (m.pass === false) m.notes = `${m.notes ? `${m.notes}. ` : ""}Where the gas goes: ${breakdown.get(hash)}`;
@@ -326,7 +333,23 @@ export default async function run(): Promise<BenchResult> {
       row("execute an empty action (target without code)", ourExecute.gasUsed, govExecute.gasUsed, ""),
     ],
     profiles,
+    context: sourceContext(),
   };
   metrics[metrics.length - 1]!.value = Math.round((performance.now() - started) / 100 - buildSeconds * 10) / 10;
   return { area: "consensus", metrics, tables };
+}
+
+/** Which sources were measured: the commit, and any uncommitted change to a measured contract. */
+function sourceContext(): Array<Record<string, string>> {
+  const git = (args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
+  const measured = ["contracts/consensus", "contracts/coordination/SwarmRegistry.sol", "contracts/mocks/BenchGovernor.sol", "contracts/mocks/BenchVotesToken.sol"];
+  try {
+    const dirty = git(["status", "--porcelain", "--", ...measured]);
+    return [
+      { key: "commit", value: git(["rev-parse", "HEAD"]) },
+      { key: "uncommitted changes in measured contracts", value: dirty === "" ? "none" : dirty.split("\n").map((l) => l.trim()).join(", ") },
+    ];
+  } catch {
+    return [{ key: "commit", value: "unknown (not a git checkout)" }];
+  }
 }

@@ -41,6 +41,8 @@ export type GasProfile = {
   calls: Record<string, { count: number; gas: number }>;
   /** SSTORE refund granted at the end (already deducted from gasUsed). */
   refund: number;
+  /** Depth-1 gas and count per opcode (calls excluded), to look inside "other". */
+  ops: Record<string, { count: number; gas: number }>;
 };
 
 const CALLS = new Set(["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"]);
@@ -69,6 +71,7 @@ export async function profileTx(publicClient: PublicClient, hash: Hex, labels: R
   const named = new Map(Object.entries(labels).map(([a, l]) => [a.toLowerCase(), l]));
   const self: Record<string, number> = {};
   const calls: Record<string, { count: number; gas: number }> = {};
+  const ops: Record<string, { count: number; gas: number }> = {};
   for (let i = 0; i < logs.length; i++) {
     const step = logs[i]!;
     if (step.depth !== 1) continue;
@@ -89,12 +92,15 @@ export async function profileTx(publicClient: PublicClient, hash: Hex, labels: R
     } else {
       const k = opClass(step.op);
       self[k] = (self[k] ?? 0) + cost;
+      const o = (ops[step.op] ??= { count: 0, gas: 0 });
+      o.count++;
+      o.gas += cost;
     }
   }
   const intrinsic = intrinsicGas(tx.input);
   const gasUsed = Number(receipt.gasUsed);
   const executed = Object.values(self).reduce((a, b) => a + b, 0) + Object.values(calls).reduce((a, c) => a + c.gas, 0);
-  return { gasUsed, intrinsic, self, calls, refund: Math.max(0, intrinsic + executed - gasUsed) };
+  return { gasUsed, intrinsic, self, calls, refund: Math.max(0, intrinsic + executed - gasUsed), ops };
 }
 
 /** One line per category, largest first, for a report: "SSTORE 22100, registry.isMember x100 260000, ...". */
