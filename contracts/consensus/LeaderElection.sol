@@ -257,13 +257,18 @@ contract LeaderElection is ILeaderElection, EIP712 {
             // strictly ascending: no duplicates, and the zero address (never a signer) is rejected at i = 0
             if (voter <= previous) revert LeaderElectionVotersNotSorted(i, previous, voter);
             previous = voter;
-            if (!_registry.isMember(swarmId, voter)) revert LeaderElectionNotMember(swarmId, voter);
+            if (_viewCall(address(_registry), ISwarmRegistry.isMember.selector, swarmId, voter, 0) != 1) {
+                revert LeaderElectionNotMember(swarmId, voter);
+            }
             if (!_isValidSignature(voter, _hashBallot(swarmId, term, candidate, voter), signatures[i])) {
                 revert LeaderElectionInvalidSignature(swarmId, term, candidate, voter);
             }
             if (counting == _COUNT_STAKE) {
-                weight += _staking.stakeOf(swarmId, voter);
-            } else if (counting == _COUNT_HEADS || !_staking.isFlagged(swarmId, voter)) {
+                weight += _viewCall(address(_staking), IStaking.stakeOf.selector, swarmId, voter, 0);
+            } else if (
+                counting == _COUNT_HEADS ||
+                _viewCall(address(_staking), IStaking.isFlagged.selector, swarmId, voter, 1) == 0
+            ) {
                 // cannot overflow: at most voters.length increments
                 unchecked {
                     ++weight;
@@ -272,6 +277,27 @@ contract LeaderElection is ILeaderElection, EIP712 {
             // cannot overflow: i < n
             unchecked {
                 ++i;
+            }
+        }
+    }
+
+    /// @dev `target.<selector>(swarmId, account)` for a view returning one word, without the ABI-coder overhead
+    /// (it runs once per ballot). If the call fails or answers malformed data, returns `onFailure`.
+    function _viewCall(address target, bytes4 selector, uint256 swarmId, address account, uint256 onFailure)
+        private
+        view
+        returns (uint256 result)
+    {
+        // encodes the call in scratch memory past the free memory pointer, which is not moved
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), swarmId)
+            mstore(add(ptr, 0x24), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            let ok := staticcall(gas(), target, ptr, 0x44, ptr, 0x20)
+            result := onFailure
+            if and(ok, gt(returndatasize(), 0x1f)) {
+                result := mload(ptr)
             }
         }
     }

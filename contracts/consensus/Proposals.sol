@@ -121,7 +121,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IProposals
     function create(CreateParams calldata params) external payable returns (uint256 proposalId) {
         uint256 swarmId = params.swarmId;
-        if (!_registry.isMember(swarmId, msg.sender)) revert ProposalsNotMember(swarmId, msg.sender);
+        if (!_isMember(swarmId, msg.sender)) revert ProposalsNotMember(swarmId, msg.sender);
         if (params.optionCount < 2 || params.optionCount > MAX_OPTIONS) {
             revert ProposalsInvalidOptionCount(params.optionCount, MAX_OPTIONS);
         }
@@ -333,8 +333,8 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         _requireWindow(proposalId, c, VotingMode.CommitReveal);
         if (commitment == bytes32(0)) revert ProposalsInvalidCommitment(proposalId);
         uint256 swarmId = c.swarmId;
-        if (!_registry.isMember(swarmId, msg.sender)) revert ProposalsNotMember(swarmId, msg.sender);
-        if (c.excludeFlagged && _staking.isFlagged(swarmId, msg.sender)) {
+        if (!_isMember(swarmId, msg.sender)) revert ProposalsNotMember(swarmId, msg.sender);
+        if (c.excludeFlagged && _isFlagged(swarmId, msg.sender)) {
             revert ProposalsVoterFlagged(proposalId, msg.sender);
         }
         if (!_markVoted(proposalId, msg.sender)) revert ProposalsAlreadyVoted(proposalId, msg.sender);
@@ -536,9 +536,9 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     function _weightOf(Core memory c, address voter) private view returns (uint256, SkipReason) {
         uint256 swarmId = c.swarmId;
         if (!_isMember(swarmId, voter)) return (0, SkipReason.NotMember);
-        if (c.excludeFlagged && _staking.isFlagged(swarmId, voter)) return (0, SkipReason.Flagged);
+        if (c.excludeFlagged && _isFlagged(swarmId, voter)) return (0, SkipReason.Flagged);
         if (c.weighting == Weighting.Head) return (1, SkipReason.NoWeight);
-        uint256 weight = _staking.stakeOf(swarmId, voter);
+        uint256 weight = _stakeOf(swarmId, voter);
         return (weight, SkipReason.NoWeight);
     }
 
@@ -553,19 +553,37 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev `_registry.isMember(swarmId, account)` without the ABI-coder overhead (it runs once per batch ballot).
-    /// A failing or malformed answer counts as "not a member".
-    function _isMember(uint256 swarmId, address account) private view returns (bool member) {
-        address registry_ = address(_registry);
-        bytes4 selector = ISwarmRegistry.isMember.selector;
+    /// @dev Membership, flag and stake reads (one per ballot) through `_viewCall`; failures deny.
+    function _isMember(uint256 swarmId, address account) private view returns (bool) {
+        return _viewCall(address(_registry), ISwarmRegistry.isMember.selector, swarmId, account, 0) == 1;
+    }
+
+    function _isFlagged(uint256 swarmId, address account) private view returns (bool) {
+        return _viewCall(address(_staking), IStaking.isFlagged.selector, swarmId, account, 1) != 0;
+    }
+
+    function _stakeOf(uint256 swarmId, address account) private view returns (uint256) {
+        return _viewCall(address(_staking), IStaking.stakeOf.selector, swarmId, account, 0);
+    }
+
+    /// @dev `target.<selector>(swarmId, account)` for a view returning one word, without the ABI-coder overhead
+    /// (it runs once per ballot). If the call fails or answers malformed data, returns `onFailure`.
+    function _viewCall(address target, bytes4 selector, uint256 swarmId, address account, uint256 onFailure)
+        private
+        view
+        returns (uint256 result)
+    {
         // encodes the call in scratch memory past the free memory pointer, which is not moved
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, selector)
             mstore(add(ptr, 0x04), swarmId)
             mstore(add(ptr, 0x24), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
-            let ok := staticcall(gas(), registry_, ptr, 0x44, ptr, 0x20)
-            member := and(and(ok, gt(returndatasize(), 0x1f)), eq(mload(ptr), 1))
+            let ok := staticcall(gas(), target, ptr, 0x44, ptr, 0x20)
+            result := onFailure
+            if and(ok, gt(returndatasize(), 0x1f)) {
+                result := mload(ptr)
+            }
         }
     }
 

@@ -23,7 +23,8 @@ const HOW = { Campaign: 0, Vote: 1 } as const;
 const LEASE = 600;
 
 /** Lower-cases addresses (deeply) so event args compare with wallet addresses. */
-function lc(value: unknown): unknown {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function lc(value: unknown): any {
   if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase();
   if (Array.isArray(value)) return value.map(lc);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lc(v)]));
@@ -210,7 +211,7 @@ describe("LeaderElection: lease mode (campaign, heartbeat, resign)", () => {
     expect((await election.read.currentLeader([S1]))[1]).toBe(5n);
     const { events, receipt } = await send(election.write.heartbeat([S1, 5n], { account: e.account }));
     const t = Number((await env.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp);
-    expect(events[0]!.args.leaseExpiresAt).toBe(t + 50);
+    expect((events[0]!.args as { leaseExpiresAt: number }).leaseExpiresAt).toBe(t + 50);
     // switching to vote mode: campaign is refused, heartbeat still works for the sitting leader
     await configure(S1, MODE.Vote);
     await expectRevert(election.write.campaign([S1], { account: members[5]!.account }), "LeaderElectionWrongMode", [S1, MODE.Vote]);
@@ -305,7 +306,7 @@ describe("LeaderElection: vote mode (elect)", () => {
     await forge(() => ballot(victimWallet, S1, 2n, addr(members[2]!)));
     await forge(() => ballot(victimWallet, S1, 3n, cand));
     await forge(() => ballot(victimWallet, S2, 2n, cand));
-    await forge(() => ballot(victimWallet, S1, 2n, cand, { ...domain, chainId: domain.chainId! + 1 }));
+    await forge(() => ballot(victimWallet, S1, 2n, cand, { ...domain, chainId: Number(domain.chainId) + 1 }));
     await forge(() => ballot(victimWallet, S1, 2n, cand, { ...domain, verifyingContract: env.staking.address }));
     // a malformed signature (wrong length) and a high-s (malleable) signature
     const sorted = sortedElection(good);
@@ -490,7 +491,7 @@ describe("LeaderElection: checkEquivocation", () => {
     await expectRevert(check(a.encoded, a.signature, forgedB.encoded, forgedB.signature), "BallotSourceInvalidSignature", [1, addr(v), forgedB.digest]);
     await expectRevert(check(forgedB.encoded, forgedB.signature, a.encoded, a.signature), "BallotSourceInvalidSignature", [0, addr(v), forgedB.digest]);
     // signature of another chain / contract
-    const otherChain = await ballot(v, S1, 3n, addr(members[2]!), { ...domain, chainId: domain.chainId! + 1 });
+    const otherChain = await ballot(v, S1, 3n, addr(members[2]!), { ...domain, chainId: Number(domain.chainId) + 1 });
     await expectRevert(check(a.encoded, a.signature, otherChain.encoded, otherChain.signature), "BallotSourceInvalidSignature", [1, addr(v), (await ballot(v, S1, 3n, addr(members[2]!))).digest]);
     // malformed ballots: wrong length, term above uint64, dirty address bits; malformed signature
     await expectRevert(check("0x1234", a.signature, a.encoded, a.signature), "BallotSourceMalformedBallot", [0]);

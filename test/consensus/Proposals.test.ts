@@ -20,7 +20,8 @@ const DAY = 24 * 3600;
 const NO_ACTION = { target: zeroAddress, value: 0n, data: "0x" as Hex };
 
 /** Lower-cases addresses (deeply) so event args compare with wallet addresses. */
-function lc(value: unknown): unknown {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function lc(value: unknown): any {
   if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase();
   if (Array.isArray(value)) return value.map(lc);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lc(v)]));
@@ -319,7 +320,7 @@ describe("Proposals: castVotesBySig", () => {
     };
     await tryWith(await signBallot(members[2]!, other, 1)); // another proposal
     await tryWith(await signBallot(members[2]!, id, 2)); // another option
-    await tryWith(await signBallot(members[2]!, id, 1, { ...domain, chainId: domain.chainId! + 1 })); // another chain
+    await tryWith(await signBallot(members[2]!, id, 1, { ...domain, chainId: Number(domain.chainId) + 1 })); // another chain
     await tryWith(await signBallot(members[2]!, id, 1, { ...domain, verifyingContract: staking.address })); // another contract
     await tryWith(await signProposalBallot(members[3]!, domain, { proposalId: id, option: 1, voter: v })); // forged by someone else
     await tryWith({ ...good[2]!, signature: "0x1234" }); // malformed
@@ -440,7 +441,7 @@ describe("Proposals: finalize outcomes", () => {
     await expectRevert(proposals.write.finalize([id]), "ProposalsWrongState", [id, STATE.Active]);
     await closeVoting(id);
     const { events, receipt } = await send(proposals.write.finalize([id]));
-    return { id, args: events[0]!.args as { outcome: number; winningOption: number; tallies: bigint[]; totalCast: bigint; denominator: bigint }, gas: receipt.gasUsed };
+    return { id, args: events[0]!.args as unknown as { outcome: number; winningOption: number; tallies: bigint[]; totalCast: bigint; denominator: bigint }, gas: receipt.gasUsed };
   }
 
   it("majority: > 50% of the cast weight passes; a tie or a plurality is rejected", async () => {
@@ -642,7 +643,7 @@ describe("Proposals: checkEquivocation", () => {
     const forged = await signProposalBallot(w, domain, { proposalId: id, option: 1, voter: addr(v) });
     await expectRevert(check(a.encoded, a.signature, forged.encoded, forged.signature), "BallotSourceInvalidSignature", [1, addr(v), forged.digest]);
     await expectRevert(check(forged.encoded, forged.signature, a.encoded, a.signature), "BallotSourceInvalidSignature", [0, addr(v), forged.digest]);
-    const otherChain = await signBallot(v, id, 1, { ...domain, chainId: domain.chainId! + 1 });
+    const otherChain = await signBallot(v, id, 1, { ...domain, chainId: Number(domain.chainId) + 1 });
     await expectRevert(check(a.encoded, a.signature, otherChain.encoded, otherChain.signature), "BallotSourceInvalidSignature", [1, addr(v), (await signBallot(v, id, 1)).digest]);
     await expectRevert(check("0x", a.signature, a.encoded, a.signature), "BallotSourceMalformedBallot", [0]);
     const words = a.encoded.slice(2).match(/.{64}/g)!;
