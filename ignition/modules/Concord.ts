@@ -10,10 +10,12 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import CoordinationModule from "./Coordination.ts";
 import ConsensusModule from "./Consensus.ts"; // Staking, LockManager, LeaderElection, Proposals
+import PerceptionModule from "./Perception.ts"; // SubscriptionRegistry
 
 export default buildModule("Concord", (m) => {
   return {
     ...m.useModule(CoordinationModule),
     ...m.useModule(ConsensusModule),
+    ...m.useModule(PerceptionModule),
   };
 });
