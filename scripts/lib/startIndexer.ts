@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { DEFAULTS, INDEXER_DIR, PONDER_CLI } from "./paths.ts";
 import type { ManagedProcess, ProcessGroup } from "./processes.ts";
-import { assertPortFree, waitForHttpOk } from "./waitFor.ts";
+import { assertPortFree, waitFor, waitForHttpOk } from "./waitFor.ts";
 
 export type IndexerOptions = {
   group: ProcessGroup;
@@ -111,4 +111,25 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
     throw new Error(`The Ponder indexer did not become ready at ${urls.ready}: ${(error as Error).message}${tail}`);
   }
   return { process: proc, urls };
+}
+
+/** Ponder's /status: per chain, the latest block it has fully indexed. */
+export type IndexerStatus = Record<string, { id: number; block: { number: number; timestamp: number } }>;
+
+/** Waits until the indexer has indexed `blockNumber` on every chain (Ponder's /status), e.g. a tx's block. */
+export async function waitForIndexedBlock(
+  urls: Pick<IndexerUrls, "status">,
+  blockNumber: bigint | number,
+  options: { timeoutMs?: number; intervalMs?: number; abortReason?: () => string | undefined } = {},
+): Promise<IndexerStatus> {
+  return waitFor(
+    async () => {
+      const response = await fetch(urls.status, { signal: AbortSignal.timeout(5_000) });
+      if (!response.ok) return undefined;
+      const status = (await response.json()) as IndexerStatus;
+      const chains = Object.values(status);
+      return chains.length > 0 && chains.every((c) => c.block.number >= Number(blockNumber)) ? status : undefined;
+    },
+    { label: `the indexer to reach block ${blockNumber}`, timeoutMs: 30_000, intervalMs: 100, ...options },
+  );
 }

@@ -4,7 +4,8 @@
  *
  *   const stack = await startStack();
  *   await stack.walletClients[0].writeContract({ address: stack.addresses.SwarmRegistry, abi, … });
- *   await stack.waitForGraphql(`{ swarms(id: "1") { id } }`, (d) => d.swarms !== null);
+ *   await stack.waitForIndexed(receipt.blockNumber);   // or poll a query:
+ *   await stack.waitForGraphql(`{ swarm(id: "1") { id } }`, (d) => d.swarm !== null);
  *   await stack.stop(); // in afterAll
  *
  * The children are started by scripts/lib (the same code as `npm run dev`). Contracts must be compiled
@@ -30,7 +31,7 @@ import { hardhat } from "viem/chains";
 import type { ConcordDeployment } from "../../scripts/lib/deployConcord.ts";
 import { ROOT_DIR } from "../../scripts/lib/paths.ts";
 import { startStack as startLocalStack, type Stack } from "../../scripts/lib/stack.ts";
-import type { IndexerUrls } from "../../scripts/lib/startIndexer.ts";
+import { waitForIndexedBlock, type IndexerStatus, type IndexerUrls } from "../../scripts/lib/startIndexer.ts";
 import { getFreePort, waitFor } from "../../scripts/lib/waitFor.ts";
 
 /** The mnemonic `hardhat node` funds (10000 ETH on each of its first 20 accounts). Public: dev only. */
@@ -78,6 +79,11 @@ export type TestStack = {
     until: (data: T) => boolean,
     options?: { variables?: Record<string, unknown>; timeoutMs?: number },
   ) => Promise<T>;
+  /**
+   * Waits until the indexer has indexed block `blockNumber` (default: the chain's current head), e.g.
+   * `await stack.waitForIndexed(receipt.blockNumber)` before reading what a transaction did.
+   */
+  waitForIndexed: (blockNumber?: bigint) => Promise<IndexerStatus>;
   /** Stops every child process and removes the temp dir. Idempotent. */
   stop: () => Promise<void>;
 };
@@ -155,6 +161,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
       },
     );
 
+  const waitForIndexed = async (blockNumber?: bigint) =>
+    waitForIndexedBlock(indexer.urls, blockNumber ?? (await publicClient.getBlockNumber()), {
+      abortReason: () => (indexer.process.running ? undefined : indexer.process.describeExit()),
+    });
+
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= stack.stop().finally(cleanUp);
@@ -175,6 +186,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     stack,
     graphql,
     waitForGraphql,
+    waitForIndexed,
     stop,
   };
 }

@@ -100,6 +100,14 @@ describe("local stack (e2e)", () => {
     const [created] = parseEventLogs({ abi: SwarmRegistryAbi, logs: receipt.logs, eventName: "SwarmCreated" });
     const swarmId = created!.args.swarmId;
 
+    // Once the indexer reports the block, the row is there (no polling of the query needed).
+    const status = await stack.waitForIndexed(receipt.blockNumber);
+    expect(Object.values(status)[0]!.block.number).toBeGreaterThanOrEqual(Number(receipt.blockNumber));
+    const direct = await stack.graphql<{ swarm: { id: string } | null }>(`query ($id: BigInt!) { swarm(id: $id) { id } }`, {
+      id: swarmId.toString(),
+    });
+    expect(direct.swarm?.id).toBe(swarmId.toString());
+
     type SwarmQuery = { swarm: { id: string; owner: string; metadataUri: string; memberCount: string } | null };
     const data = await stack.waitForGraphql<SwarmQuery>(
       `query ($id: BigInt!) { swarm(id: $id) { id owner metadataUri memberCount } }`,
