@@ -7,7 +7,7 @@
  * area except interfaces/ and mocks/. A new contract file is picked up without touching this code.
  * The files are generated (gitignored), never edited by hand.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ABIS_DIR, ARTIFACTS_DIR, ROOT_DIR } from "./paths.ts";
 
@@ -82,13 +82,16 @@ export function exportAbis(options: ExportAbisOptions = {}): string[] {
   const files = renderAbiFiles(artifacts);
   mkdirSync(outDir, { recursive: true });
   for (const existing of readdirSync(outDir)) {
-    if (existing.endsWith(".ts") && !files.has(existing)) rmSync(path.join(outDir, existing));
+    if (existing.endsWith(".ts") && !files.has(existing)) rmSync(path.join(outDir, existing), { force: true });
   }
   for (const [name, content] of files) {
     const file = path.join(outDir, name);
     // Leave unchanged files alone so watchers (ponder dev, tsc --watch) do not reload for nothing.
     if (existsSync(file) && readFileSync(file, "utf8") === content) continue;
-    writeFileSync(file, content);
+    // Write-then-rename: a concurrent reader (another stack starting, tsc) never sees a half-written file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, content);
+    renameSync(tmp, file);
   }
   return artifacts.map((a) => a.contractName);
 }
