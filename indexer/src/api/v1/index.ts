@@ -1,5 +1,6 @@
 /** The /v1 REST routes for agents (JSON; bigints as decimal strings; addresses and hashes lowercase). */
 import { Hono } from "hono";
+import { consensusRoutes } from "./consensus.ts";
 import { messageRoutes } from "./messages.ts";
 import { stateRoutes } from "./state.ts";
 import { swarmRoutes } from "./swarms.ts";
@@ -10,3 +11,4 @@ v1.route("/", swarmRoutes);
 v1.route("/", taskRoutes);
 v1.route("/", stateRoutes);
 v1.route("/", messageRoutes);
+v1.route("/", consensusRoutes);
