@@ -48,3 +48,4 @@ export {
   signRenewLease,
 } from "./taskBoardMessages.ts";
 export type { ClaimTask, CompleteTask, RenewLease } from "./taskBoardMessages.ts";
+export * from "./webhooks.ts";
