@@ -627,27 +627,52 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
             }
         }
         if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
-        bytes32 digest = MessageHashUtils.toTypedDataHash(b.domainSeparator, _ballotStructHash(proposalId, option, voter));
-        if (!_isValidSignature(voter, digest, signature)) revert ProposalsInvalidSignature(proposalId, voter, option);
-        (uint256 weight, SkipReason reason) = _weightOf(c, voter);
-        if (weight == 0) {
-            emit VoteSkipped(proposalId, voter, reason);
+        if (!_isValidSignature(voter, _ballotDigest(b.domainSeparator, proposalId, option, voter), signature)) {
+            revert ProposalsInvalidSignature(proposalId, voter, option);
+        }
+        uint256 swarmId = c.swarmId;
+        uint256 weight = 1;
+        if (!_isMember(swarmId, voter)) {
+            emit VoteSkipped(proposalId, voter, SkipReason.NotMember);
             return;
+        }
+        if (c.excludeFlagged && _isFlagged(swarmId, voter)) {
+            emit VoteSkipped(proposalId, voter, SkipReason.Flagged);
+            return;
+        }
+        if (c.weighting == Weighting.Stake) {
+            weight = _stakeOf(swarmId, voter);
+            if (weight == 0) {
+                emit VoteSkipped(proposalId, voter, SkipReason.NoWeight);
+                return;
+            }
         }
         if (index == 0) {
             index = _assignIndex(voter);
             bits = words[index >> 8];
         }
         words[index >> 8] = bits | (1 << (index & 0xff));
-        b.added[option] += weight;
-        uint256 k = b.counted;
-        b.voters[k] = voter;
-        b.options[k] = option;
-        b.weights[k] = weight;
-        // cannot overflow: k < ballots.length
-        unchecked {
-            b.counted = k + 1;
+        _record(proposalId, b, voter, option, weight);
+    }
+
+    /// @dev Appends a counted ballot to the batch scratch (no bounds checks: `counted < ballots.length` and
+    /// `option < optionCount` hold) and adds its weight to the option's running sum.
+    function _record(uint256 proposalId, Batch memory b, address voter, uint8 option, uint256 weight) private pure {
+        bool overflow;
+        // writes only inside the arrays allocated in castVotesBySig
+        assembly ("memory-safe") {
+            let k := mload(add(b, 0x20)) // b.counted
+            let sum := add(add(mload(add(b, 0x40)), 0x20), shl(5, option)) // &b.added[option]
+            let next := add(mload(sum), weight)
+            overflow := lt(next, weight)
+            mstore(sum, next)
+            let at := add(0x20, shl(5, k))
+            mstore(add(mload(add(b, 0x60)), at), voter) // b.voters[k]
+            mstore(add(mload(add(b, 0x80)), at), option) // b.options[k]
+            mstore(add(mload(add(b, 0xa0)), at), weight) // b.weights[k]
+            mstore(add(b, 0x20), add(k, 1))
         }
+        if (overflow) revert ProposalsTallyOverflow(proposalId, option);
     }
 
     function _addTally(uint256 proposalId, uint8 option, uint256 weight) private {
@@ -738,6 +763,11 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
             mstore(add(ptr, 0x60), and(voter, 0xffffffffffffffffffffffffffffffffffffffff))
             structHash := keccak256(ptr, 0x80)
         }
+    }
+
+    /// @dev EIP-712 digest of a ProposalBallot under a domain separator read once per batch.
+    function _ballotDigest(bytes32 domainSeparator, uint256 proposalId, uint8 option, address voter) private pure returns (bytes32) {
+        return MessageHashUtils.toTypedDataHash(domainSeparator, _ballotStructHash(proposalId, option, voter));
     }
 
     function _hashBallot(uint256 proposalId, uint8 option, address voter) private view returns (bytes32) {
