@@ -426,6 +426,38 @@ describe("Proposals: commit-reveal", () => {
   });
 });
 
+describe("Proposals: commit-reveal with stake and excludeFlagged", () => {
+  it("weight is read at reveal; flagged members cannot commit, and one flagged after committing cannot reveal", async () => {
+    const env = await deploy();
+    const { proposals, staking, members, send, signBallot, networkHelpers, now } = env;
+    for (const [i, amount] of [[0, 10n], [1, 20n], [2, 30n], [3, 40n]] as const) await staking.write.stake([S1, amount], { account: members[i]!.account, value: amount });
+    const slash = async (w: WalletClient) => {
+      const other = await env.create();
+      const [a, b] = [await signBallot(w, other, 0), await signBallot(w, other, 1)];
+      await send(staking.write.slash([{ source: proposals.address, ballotA: a.encoded, sigA: a.signature, ballotB: b.encoded, sigB: b.signature }]));
+    };
+    await slash(members[3]!); // flagged before the proposal: 40 of stake is slashed and excluded
+    const t = await now();
+    const id = await env.create({ votingMode: MODE.CommitReveal, weighting: WEIGHT.Stake, excludeFlagged: true, voteEnd: t + 100, revealEnd: t + 200, quorumBps: 0 });
+    expect((await proposals.read.proposalConfig([id])).denominator).toBe(60n);
+    const salt = keccak256(toHex("s"));
+    const commit = (i: number, option: number) => proposals.write.commitVote([id, voteCommitment(id, option, salt, addr(members[i]!))], { account: members[i]!.account });
+    await expectRevert(commit(3, 0), "ProposalsVoterFlagged", [id, addr(members[3]!)]);
+    await send(commit(0, 1));
+    await send(commit(1, 0));
+    await send(commit(2, 1));
+    // members[0] adds stake before revealing: its weight is read at reveal
+    await staking.write.stake([S1, 5n], { account: members[0]!.account, value: 5n });
+    await slash(members[1]!); // flagged after committing
+    await networkHelpers.time.increaseTo(t + 101);
+    const { events } = await send(proposals.write.reveal([id, 1, salt], { account: members[0]!.account }));
+    expect(events[0]!.args).toMatchObject({ option: 1, weight: 15n });
+    await expectRevert(proposals.write.reveal([id, 0, salt], { account: members[1]!.account }), "ProposalsVoterFlagged", [id, addr(members[1]!)]);
+    await send(proposals.write.reveal([id, 1, salt], { account: members[2]!.account }));
+    expect(await proposals.read.tallies([id])).toEqual([[0n, 45n], 45n]);
+  });
+});
+
 describe("Proposals: finalize outcomes", () => {
   let env: Env;
   beforeAll(async () => {
