@@ -5,7 +5,7 @@
  *
  * Env: CONCORD_RPC_URL (default http://127.0.0.1:8545), CONCORD_API_URL (default http://127.0.0.1:42069),
  * CONCORD_DEPLOYMENT (a deployment JSON path, or a chain id meaning indexer/deployments/<id>.json;
- * default indexer/deployments/31337.json), CONCORD_DEMO_TASKS (default 20).
+ * default indexer/deployments/31337.json), CONCORD_DEMO_TASKS (default 20), CONCORD_DEMO_DEBUG=1 (full errors).
  */
 import path from "node:path";
 import { DEMO_DEFAULTS, runDemo } from "./lib/demo/runDemo.ts";
@@ -26,8 +26,11 @@ try {
   });
   process.exitCode = report.consistent ? 0 : 1;
 } catch (error) {
-  console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
-  if (error instanceof Error && error.cause !== undefined) console.error(error.cause);
+  // viem errors are long (request body, version): the first line and the node's details say enough.
+  const message = error instanceof Error ? error.message : String(error);
+  const lines = message.split("\n").filter((line, i) => i === 0 || line.startsWith("URL:") || line.startsWith("Details:"));
+  console.error(`\ndemo failed: ${lines.join("\n  ")}`);
+  if (process.env.CONCORD_DEMO_DEBUG === "1") console.error(error);
   console.error("Is the stack running? Start it with `npm run dev` (or point CONCORD_RPC_URL / CONCORD_API_URL / CONCORD_DEPLOYMENT at one).");
   process.exitCode = 2;
 }

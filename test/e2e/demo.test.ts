@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDeployment } from "../../sdk/index.ts";
+import { compareViews, type View } from "../../scripts/lib/demo/compare.ts";
 import { runDemo, type DemoReport } from "../../scripts/lib/demo/runDemo.ts";
 import { startStack, type TestStack } from "./harness.ts";
 
@@ -60,5 +61,42 @@ describe("npm run demo (e2e)", () => {
     expect(second.swarmId).toBe(first.swarmId + 1n);
     expect(second.comparison.diffs).toEqual([]);
     expect(second.consistent).toBe(true);
+  });
+});
+
+describe("demo comparison (no stack)", () => {
+  const base = (): View =>
+    new Map([
+      ["swarm.owner", "0xaa"],
+      ["member[0xaa].joinedVia", "open"],
+      ["task[9].status", "completed"],
+      ["task[10].status", "completed"],
+      ["task[10].epoch", "2"],
+      ["messages.lastMessageId", "1"],
+    ]);
+
+  it("is consistent when all three views agree", () => {
+    const result = compareViews({ chain: base(), rest: base(), graphql: base() });
+    expect(result.consistent).toBe(true);
+    expect(result.sections.find((s) => s.section === "tasks")).toEqual({ section: "tasks", chain: 2, rest: 2, graphql: 2, diffs: 0 });
+  });
+
+  it("names every differing or missing field, in natural order", () => {
+    const rest = base();
+    rest.set("task[10].epoch", "1");
+    rest.delete("member[0xaa].joinedVia");
+    const graphql = base();
+    graphql.set("task[9].status", "claimed");
+    graphql.set("task[11].status", "open");
+    const result = compareViews({ chain: base(), rest, graphql });
+    expect(result.consistent).toBe(false);
+    expect(result.diffs).toEqual([
+      "member[0xaa].joinedVia: chain=open rest=(absent) graphql=open",
+      "task[9].status: chain=completed rest=completed graphql=claimed",
+      "task[10].epoch: chain=2 rest=1 graphql=2",
+      "task[11].status: chain=(absent) rest=(absent) graphql=open",
+    ]);
+    expect(result.sections.find((s) => s.section === "tasks")).toEqual({ section: "tasks", chain: 2, rest: 2, graphql: 3, diffs: 3 });
+    expect(result.sections.find((s) => s.section === "members")?.diffs).toBe(1);
   });
 });
