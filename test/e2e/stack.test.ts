@@ -9,6 +9,8 @@ import { parseEventLogs, zeroAddress, type Abi } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readIgnitionDeployment } from "../../scripts/lib/ignitionJournal.ts";
 import { ROOT_DIR } from "../../scripts/lib/paths.ts";
+import { ProcessGroup } from "../../scripts/lib/processes.ts";
+import { waitFor } from "../../scripts/lib/waitFor.ts";
 import { startStack, type TestStack } from "./harness.ts";
 
 const COORDINATION = ["SwarmRegistry", "TaskBoard", "SharedState", "MessageBus"];
@@ -130,5 +132,39 @@ describe("local stack (e2e)", () => {
     expect(await portAnswers(stack.rpcUrl)).toBe(false);
     expect(await portAnswers(stack.apiUrl)).toBe(false);
     expect(existsSync(stack.workDir)).toBe(process.env.CONCORD_E2E_KEEP === "1");
+  });
+});
+
+describe("process groups (scripts/lib/processes.ts)", () => {
+  it("stop() kills grandchildren too, escalating to SIGKILL when SIGTERM is ignored", async () => {
+    const group = new ProcessGroup();
+    // A child that ignores SIGTERM and leaves a grandchild behind: the worst case for orphans.
+    const stubborn = group.spawn({
+      name: "stubborn",
+      command: "sh",
+      args: ["-c", 'trap "" TERM; sleep 300 & echo started; wait'],
+      stopTimeoutMs: 500,
+    });
+    const polite = group.spawn({ name: "polite", command: "sleep", args: ["300"] });
+    await waitFor(async () => stubborn.tail().includes("started"), { label: "stubborn child", timeoutMs: 10_000 });
+    expect(groupAlive(stubborn.pid) && groupAlive(polite.pid)).toBe(true);
+
+    const started = Date.now();
+    await group.stopAll();
+    expect(groupAlive(stubborn.pid), "stubborn group").toBe(false);
+    expect(groupAlive(polite.pid), "polite group").toBe(false);
+    expect(polite.exitInfo?.signal).toBe("SIGTERM");
+    expect(stubborn.exitInfo?.signal).toBe("SIGKILL");
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it("reports a child that exits on its own, with its last output", async () => {
+    const group = new ProcessGroup();
+    const exited = new Promise<string>((resolve) => group.onUnexpectedExit((proc) => resolve(proc.describeExit())));
+    group.spawn({ name: "crasher", command: "sh", args: ["-c", "echo boom >&2; exit 3"] });
+    const description = await exited;
+    expect(description).toMatch(/crasher \(pid \d+\) exited with code 3/);
+    expect(description).toContain("boom");
+    await group.stopAll();
   });
 });
