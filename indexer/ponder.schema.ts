@@ -818,3 +818,86 @@ export const stakeRelations = relations(stake, ({ one }) => ({
 export const slashingRelations = relations(slashing, ({ one }) => ({
   swarm: one(swarm, { fields: [slashing.swarmId], references: [swarm.id] }),
 }));
+
+// -------------------------------------------------------------------------------------------------
+// Perception: the unified event feed and SubscriptionRegistry
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * The unified feed: one row per Concord log the indexer handles, written by indexer/src/lib/feed.ts
+ * (`recordEvent`) from every handler. `id` is Ponder's `event.id` (a 75-digit checkpoint: block timestamp,
+ * chain id, block number, transaction index, event type, log index — it sorts lexicographically in chain
+ * order), the cursor of `GET /v1/events`. `type` is dotted (`task.claimed`; exact list in
+ * indexer/src/lib/eventBody.ts `EVENT_TYPES`); `members` the lowercase addresses the event touches;
+ * `fencingToken` `{ kind: epoch | lock_token | term, value }` or null; `data` the decoded arguments (JSON).
+ * The REST body of a row is `toEventBody(row)` (indexer/src/lib/eventBody.ts), also the webhook body.
+ */
+export const concordEvent = onchainTable(
+  "concord_events",
+  (t) => ({
+    id: t.text().primaryKey(),
+    type: t.text().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    blockTimestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    txIndex: t.integer().notNull(),
+    logIndex: t.integer().notNull(),
+    contract: t.text().notNull(),
+    address: t.hex().notNull(),
+    swarmId: t.bigint(),
+    members: t.jsonb().$type<string[]>().notNull(),
+    fencingToken: t.jsonb().$type<{ kind: "epoch" | "lock_token" | "term"; value: string }>(),
+    data: t.jsonb().$type<Record<string, unknown>>().notNull(),
+  }),
+  (table) => ({
+    swarmIdx: index().on(table.swarmId, table.id),
+    typeIdx: index().on(table.type, table.id),
+  }),
+);
+
+/**
+ * One row per SubscriptionRegistry subscription, rebuilt from its events. `swarmId` / `member` /
+ * `rawAddress` null when zero; `kinds` the uint16 bitmask (`kindNames` its names: task, state, message, lock,
+ * leader, proposal, schedule, swarm, stake, raw); `topics` the raw filter's topics (bytes32(0) = any);
+ * `status`: active | paused | cancelled; `mode`: immediate | after_confirmations | both. `createdEventId` /
+ * `updatedEventId` are feed cursors (`concord_events.id`) of the creating / last changing event: the
+ * subscription applies to feed events after `createdEventId`.
+ */
+export const subscription = onchainTable(
+  "subscriptions",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    owner: t.hex().notNull(),
+    swarmId: t.bigint(),
+    kinds: t.integer().notNull(),
+    kindNames: t.jsonb().$type<string[]>().notNull(),
+    member: t.hex(),
+    rawAddress: t.hex(),
+    topics: t.jsonb().$type<string[]>().notNull(),
+    endpoint: t.text().notNull(),
+    label: t.text().notNull(),
+    status: t.text().notNull(),
+    confirmations: t.integer().notNull(),
+    mode: t.text().notNull(),
+    ordered: t.boolean().notNull(),
+    createdAt: t.bigint().notNull(),
+    createdBlock: t.bigint().notNull(),
+    createdTxHash: t.hex().notNull(),
+    createdEventId: t.text().notNull(),
+    pausedAt: t.bigint(),
+    cancelledAt: t.bigint(),
+    updatedEventId: t.text().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    statusIdx: index().on(table.status, table.id),
+    ownerIdx: index().on(table.owner),
+    swarmIdx: index().on(table.swarmId),
+  }),
+);

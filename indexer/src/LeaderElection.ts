@@ -13,6 +13,8 @@ import { leadershipEvent as leadershipEvents, leadership as leaderships } from "
 import { type Hex, zeroAddress } from "viem";
 import { type EventLike, historyCursor, lower, updatedCursor } from "./lib/chain.ts";
 import { ELECTION_METHODS, ELECTION_MODES, QUORUM_KINDS, WEIGHTINGS, enumName } from "./lib/consensus.ts";
+import type { EventType } from "./lib/eventBody.ts";
+import { type FeedEventLike, recordEvent } from "./lib/feed.ts";
 
 /** A swarm's row before its first configuration (only reachable if events arrive out of the usual order). */
 function unconfigured(swarmId: bigint, event: EventLike) {
@@ -41,7 +43,7 @@ type LeadershipEventRow = {
   data?: Record<string, string | null>;
 };
 
-async function recordLeadershipEvent(context: Context, event: EventLike, row: LeadershipEventRow) {
+async function recordLeadershipEvent(context: Context, event: FeedEventLike, row: LeadershipEventRow) {
   await context.db.insert(leadershipEvents).values({
     id: event.id,
     swarmId: row.swarmId,
@@ -56,6 +58,19 @@ async function recordLeadershipEvent(context: Context, event: EventLike, row: Le
     actor: lower(event.transaction.from),
     data: row.data ?? {},
     ...historyCursor(event, context.chain.id),
+  });
+  const names: Record<string, string> =
+    row.kind === "configured"
+      ? { mode: row.data?.mode ?? "", quorumKind: row.data?.quorumKind ?? "", weighting: row.data?.weighting ?? "" }
+      : row.electedHow == null
+        ? {}
+        : { how: row.electedHow };
+  await recordEvent(context, event, {
+    type: `leader.${row.kind}` as EventType,
+    swarmId: row.swarmId,
+    members: row.kind === "configured" ? [row.data?.by] : [row.leader, row.previousLeader],
+    fencingToken: row.term == null ? null : { kind: "term", value: row.term },
+    data: names,
   });
 }
 

@@ -12,6 +12,7 @@ import { ponder } from "ponder:registry";
 import { lockEvent as lockEvents, lock as locks } from "ponder:schema";
 import { zeroAddress } from "viem";
 import { historyCursor, lower, updatedCursor } from "./lib/chain.ts";
+import { recordEvent } from "./lib/feed.ts";
 
 ponder.on("LockManager:LockAcquired", async ({ event, context }) => {
   const { swarmId, lockName, holder, token, expiresAt, previousHolder, previousToken } = event.args;
@@ -56,6 +57,13 @@ ponder.on("LockManager:LockAcquired", async ({ event, context }) => {
     tookOverExpired,
     ...historyCursor(event, context.chain.id),
   });
+  await recordEvent(context, event, {
+    type: "lock.acquired",
+    swarmId,
+    members: [holder, previousHolder],
+    fencingToken: { kind: "lock_token", value: token },
+    data: { tookOverExpired },
+  });
 });
 
 ponder.on("LockManager:LockRenewed", async ({ event, context }) => {
@@ -80,6 +88,12 @@ ponder.on("LockManager:LockRenewed", async ({ event, context }) => {
     tookOverExpired: false,
     ...historyCursor(event, context.chain.id),
   });
+  await recordEvent(context, event, {
+    type: "lock.renewed",
+    swarmId,
+    members: [holder],
+    fencingToken: { kind: "lock_token", value: token },
+  });
 });
 
 ponder.on("LockManager:LockReleased", async ({ event, context }) => {
@@ -103,5 +117,11 @@ ponder.on("LockManager:LockReleased", async ({ event, context }) => {
     previousToken: null,
     tookOverExpired: false,
     ...historyCursor(event, context.chain.id),
+  });
+  await recordEvent(context, event, {
+    type: "lock.released",
+    swarmId,
+    members: [holder],
+    fencingToken: { kind: "lock_token", value: token },
   });
 });

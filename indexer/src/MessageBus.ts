@@ -4,6 +4,7 @@
 import { ponder } from "ponder:registry";
 import { message as messages, rateLimit as rateLimits } from "ponder:schema";
 import { historyCursor, lower, updatedCursorShort } from "./lib/chain.ts";
+import { recordEvent } from "./lib/feed.ts";
 
 ponder.on("MessageBus:MessageBroadcast", async ({ event, context }) => {
   const { swarmId, sender, topic, messageId, payload } = event.args;
@@ -18,6 +19,7 @@ ponder.on("MessageBus:MessageBroadcast", async ({ event, context }) => {
     payload,
     ...historyCursor(event, context.chain.id),
   });
+  await recordEvent(context, event, { type: "message.broadcast", swarmId, members: [sender] });
 });
 
 ponder.on("MessageBus:DirectMessageSent", async ({ event, context }) => {
@@ -33,6 +35,7 @@ ponder.on("MessageBus:DirectMessageSent", async ({ event, context }) => {
     payload,
     ...historyCursor(event, context.chain.id),
   });
+  await recordEvent(context, event, { type: "message.direct", swarmId, members: [from, to] });
 });
 
 ponder.on("MessageBus:RateLimitUpdated", async ({ event, context }) => {
@@ -47,4 +50,5 @@ ponder.on("MessageBus:RateLimitUpdated", async ({ event, context }) => {
     .insert(rateLimits)
     .values({ swarmId, ...row })
     .onConflictDoUpdate(row);
+  await recordEvent(context, event, { type: "message.rate_limit_updated", swarmId, members: [admin] });
 });

@@ -14,10 +14,12 @@ import { proposalEvent as proposalEvents, proposal as proposals, vote as votes }
 import { type Hex, zeroAddress } from "viem";
 import { type EventLike, historyCursor, lower, updatedCursor } from "./lib/chain.ts";
 import { OUTCOMES, SKIP_REASONS, THRESHOLD_KINDS, VOTING_MODES, WEIGHTINGS, enumName } from "./lib/consensus.ts";
+import type { EventType } from "./lib/eventBody.ts";
+import { type FeedEventLike, recordEvent } from "./lib/feed.ts";
 
 async function recordProposalEvent(
   context: Context,
-  event: EventLike,
+  event: FeedEventLike,
   row: { proposalId: bigint; swarmId: bigint; kind: string; account: Hex | null; data?: Record<string, unknown> },
 ) {
   await context.db.insert(proposalEvents).values({
@@ -28,6 +30,18 @@ async function recordProposalEvent(
     account: row.account === null ? null : lower(row.account),
     data: row.data ?? {},
     ...historyCursor(event, context.chain.id),
+  });
+  const proposal = await context.db.find(proposals, { id: row.proposalId });
+  const data = row.data ?? {};
+  const voters = Array.isArray(data.voters) ? (data.voters as string[]) : [];
+  const names: Record<string, unknown> = {};
+  if (row.kind === "finalized") names.outcome = data.outcome;
+  if (row.kind === "vote_skipped") names.reason = data.reason;
+  await recordEvent(context, event, {
+    type: `proposal.${row.kind}` as EventType,
+    swarmId: row.swarmId,
+    members: [row.account, ...voters, proposal?.proposer],
+    data: names,
   });
 }
 

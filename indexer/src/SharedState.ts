@@ -8,6 +8,7 @@
 import { ponder } from "ponder:registry";
 import { stateKey as stateEntries, stateWrite as stateHistory, stateKeyRestriction as stateKeyPolicies, stateKeyWriter as stateKeyWriters } from "ponder:schema";
 import { historyCursor, lower, updatedCursor, updatedCursorShort } from "./lib/chain.ts";
+import { recordEvent } from "./lib/feed.ts";
 
 ponder.on("SharedState:StateSet", async ({ event, context }) => {
   const { swarmId, key, writer, version, value, valueHash } = event.args;
@@ -34,6 +35,7 @@ ponder.on("SharedState:StateSet", async ({ event, context }) => {
     writer: lower(writer),
     ...historyCursor(event, context.chain.id),
   });
+  await recordEvent(context, event, { type: "state.set", swarmId, members: [writer] });
 });
 
 ponder.on("SharedState:StateDeleted", async ({ event, context }) => {
@@ -61,6 +63,7 @@ ponder.on("SharedState:StateDeleted", async ({ event, context }) => {
     writer: lower(writer),
     ...historyCursor(event, context.chain.id),
   });
+  await recordEvent(context, event, { type: "state.deleted", swarmId, members: [writer] });
 });
 
 ponder.on("SharedState:KeyWriterUpdated", async ({ event, context }) => {
@@ -70,6 +73,7 @@ ponder.on("SharedState:KeyWriterUpdated", async ({ event, context }) => {
     .insert(stateKeyWriters)
     .values({ swarmId, key, writer: lower(writer), ...row })
     .onConflictDoUpdate(row);
+  await recordEvent(context, event, { type: "state.writer_updated", swarmId, members: [writer, admin] });
 });
 
 ponder.on("SharedState:KeyRestrictionUpdated", async ({ event, context }) => {
@@ -79,4 +83,5 @@ ponder.on("SharedState:KeyRestrictionUpdated", async ({ event, context }) => {
     .insert(stateKeyPolicies)
     .values({ swarmId, key, ...row })
     .onConflictDoUpdate(row);
+  await recordEvent(context, event, { type: "state.restriction_updated", swarmId, members: [admin] });
 });

@@ -10,6 +10,7 @@ import { type Context, ponder } from "ponder:registry";
 import { ballotSource as ballotSources, slashing as slashings, stake as stakes, stakingConfig as stakingConfigs } from "ponder:schema";
 import { type Hex, zeroAddress } from "viem";
 import { type EventLike, historyCursor, lower, updatedCursor, updatedCursorShort } from "./lib/chain.ts";
+import { recordEvent } from "./lib/feed.ts";
 
 /** IStaking defaults (Staking.DEFAULT_WITHDRAWAL_DELAY, DEFAULT_SLASH_BPS, DEFAULT_REWARD_BPS). */
 const DEFAULT_WITHDRAWAL_DELAY = 7n * 24n * 3600n;
@@ -74,18 +75,21 @@ async function updateStake(
 }
 
 ponder.on("Staking:StakeTokenSet", async ({ event, context }) => {
-  const { swarmId, token } = event.args;
+  const { swarmId, token, by } = event.args;
   await updateConfig(context, event, swarmId, () => ({ token: lower(token), tokenFixed: true }));
+  await recordEvent(context, event, { type: "stake.token_set", swarmId, members: [by] });
 });
 
 ponder.on("Staking:WithdrawalDelaySet", async ({ event, context }) => {
-  const { swarmId, delay } = event.args;
+  const { swarmId, delay, by } = event.args;
   await updateConfig(context, event, swarmId, () => ({ withdrawalDelay: BigInt(delay) }));
+  await recordEvent(context, event, { type: "stake.withdrawal_delay_set", swarmId, members: [by] });
 });
 
 ponder.on("Staking:SlashParamsSet", async ({ event, context }) => {
-  const { swarmId, slashBps, rewardBps } = event.args;
+  const { swarmId, slashBps, rewardBps, by } = event.args;
   await updateConfig(context, event, swarmId, () => ({ slashBps: Number(slashBps), rewardBps: Number(rewardBps) }));
+  await recordEvent(context, event, { type: "stake.slash_params_set", swarmId, members: [by] });
 });
 
 ponder.on("Staking:BallotSourceSet", async ({ event, context }) => {
@@ -95,6 +99,7 @@ ponder.on("Staking:BallotSourceSet", async ({ event, context }) => {
     .insert(ballotSources)
     .values({ source: lower(source), ...row })
     .onConflictDoUpdate(row);
+  await recordEvent(context, event, { type: "stake.ballot_source_set", swarmId: null, members: [] });
 });
 
 ponder.on("Staking:Staked", async ({ event, context }) => {
@@ -105,6 +110,7 @@ ponder.on("Staking:Staked", async ({ event, context }) => {
   }));
   // StakeTokenSet precedes the first stake (same transaction), so the token is already fixed here.
   await updateConfig(context, event, swarmId, () => ({ token: lower(token), tokenFixed: true, totalStake }));
+  await recordEvent(context, event, { type: "stake.staked", swarmId, members: [member] });
 });
 
 ponder.on("Staking:WithdrawalRequested", async ({ event, context }) => {
@@ -115,12 +121,14 @@ ponder.on("Staking:WithdrawalRequested", async ({ event, context }) => {
     unlockAt: BigInt(unlockAt),
   }));
   await updateConfig(context, event, swarmId, () => ({ totalStake }));
+  await recordEvent(context, event, { type: "stake.withdrawal_requested", swarmId, members: [member] });
 });
 
 ponder.on("Staking:WithdrawalCancelled", async ({ event, context }) => {
   const { swarmId, member, activeStake, totalStake } = event.args;
   await updateStake(context, event, swarmId, member, () => ({ active: activeStake, pending: 0n, unlockAt: null }));
   await updateConfig(context, event, swarmId, () => ({ totalStake }));
+  await recordEvent(context, event, { type: "stake.withdrawal_cancelled", swarmId, members: [member] });
 });
 
 ponder.on("Staking:Withdrawn", async ({ event, context }) => {
@@ -130,6 +138,7 @@ ponder.on("Staking:Withdrawn", async ({ event, context }) => {
     unlockAt: null,
     withdrawnTotal: row.withdrawnTotal + amount,
   }));
+  await recordEvent(context, event, { type: "stake.withdrawn", swarmId, members: [member] });
 });
 
 ponder.on("Staking:MemberSlashed", async ({ event, context }) => {
@@ -161,4 +170,5 @@ ponder.on("Staking:MemberSlashed", async ({ event, context }) => {
     totalStake: a.totalStake,
     ...historyCursor(event, context.chain.id),
   });
+  await recordEvent(context, event, { type: "stake.slashed", swarmId: a.swarmId, members: [a.member, a.reporter] });
 });

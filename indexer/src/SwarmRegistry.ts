@@ -8,8 +8,26 @@
  */
 import { type Context, ponder } from "ponder:registry";
 import { invite as invites, member as members, swarmAdmin as swarmAdmins, swarmAllowlistMember as swarmAllowlist, swarmEvent as swarmEvents, swarm as swarms } from "ponder:schema";
-import { type EventLike, gateKindName, historyCursor, lower, policyName, updatedCursor, updatedCursorShort } from "./lib/chain.ts";
+import { gateKindName, historyCursor, lower, policyName, updatedCursor, updatedCursorShort } from "./lib/chain.ts";
 import type { Hex } from "viem";
+import type { EventType } from "./lib/eventBody.ts";
+import { type FeedEventLike, recordEvent } from "./lib/feed.ts";
+
+/** swarm_events kind → feed type. */
+const FEED_TYPES: Record<string, EventType> = {
+  swarm_created: "swarm.created",
+  policy_updated: "swarm.policy_updated",
+  metadata_updated: "swarm.metadata_updated",
+  ownership_transferred: "swarm.ownership_transferred",
+  admin_updated: "swarm.admin_updated",
+  allowlist_updated: "swarm.allowlist_updated",
+  invite_used: "swarm.invite_used",
+  invite_revoked: "swarm.invite_revoked",
+  member_joined: "member.joined",
+  member_left: "member.left",
+  member_removed: "member.removed",
+  member_metadata_updated: "member.metadata_updated",
+};
 
 type SwarmEventRow = {
   swarmId: bigint;
@@ -19,7 +37,7 @@ type SwarmEventRow = {
   data?: Record<string, string | boolean | null>;
 };
 
-async function recordSwarmEvent(context: Context, event: EventLike, chainId: number, row: SwarmEventRow) {
+async function recordSwarmEvent(context: Context, event: FeedEventLike, chainId: number, row: SwarmEventRow) {
   await context.db.insert(swarmEvents).values({
     id: event.id,
     swarmId: row.swarmId,
@@ -29,6 +47,15 @@ async function recordSwarmEvent(context: Context, event: EventLike, chainId: num
     memberCount: row.memberCount ?? null,
     data: row.data ?? {},
     ...historyCursor(event, chainId),
+  });
+  const data = row.data ?? {};
+  const enums: Record<string, unknown> = {};
+  for (const key of ["policy", "gateKind", "via"] as const) if (key in data) enums[key] = data[key];
+  await recordEvent(context, event, {
+    type: FEED_TYPES[row.kind]!,
+    swarmId: row.swarmId,
+    members: [row.account, data.previousOwner as string | undefined, data.removedBy as string | undefined],
+    data: enums,
   });
 }
 
@@ -169,7 +196,7 @@ ponder.on("SwarmRegistry:MemberJoined", async ({ event, context }) => {
 
 async function recordExit(
   context: Context,
-  event: EventLike,
+  event: FeedEventLike,
   swarmId: bigint,
   member: Hex,
   memberCount: bigint,

@@ -11,6 +11,8 @@ import { type Context, ponder } from "ponder:registry";
 import { claimCap as claimCaps, taskEvent as taskEvents, task as tasks } from "ponder:schema";
 import type { Hex } from "viem";
 import { type EventLike, historyCursor, lower, updatedCursor, updatedCursorShort } from "./lib/chain.ts";
+import type { EventType } from "./lib/eventBody.ts";
+import { type FeedEventLike, recordEvent } from "./lib/feed.ts";
 
 type TaskEventRow = {
   taskId: bigint;
@@ -25,7 +27,7 @@ type TaskEventRow = {
   data?: Record<string, string | null>;
 };
 
-async function recordTaskEvent(context: Context, event: EventLike, row: TaskEventRow) {
+async function recordTaskEvent(context: Context, event: FeedEventLike, row: TaskEventRow) {
   await context.db.insert(taskEvents).values({
     id: event.id,
     taskId: row.taskId,
@@ -39,6 +41,15 @@ async function recordTaskEvent(context: Context, event: EventLike, row: TaskEven
     relayer: row.relayer == null ? null : lower(row.relayer),
     data: row.data ?? {},
     ...historyCursor(event, context.chain.id),
+  });
+  const task = await context.db.find(tasks, { id: row.taskId });
+  await recordEvent(context, event, {
+    type: `task.${row.kind}` as EventType,
+    swarmId: row.swarmId,
+    members: [row.actor, row.claimant, task?.poster],
+    // posted (and expired / cancelled before any claim) name no claim: epoch 0 is not a fencing token.
+    fencingToken: row.epoch > 0n ? { kind: "epoch", value: row.epoch } : null,
+    data: { status: row.status },
   });
 }
 
@@ -241,4 +252,5 @@ ponder.on("TaskBoard:ClaimCapUpdated", async ({ event, context }) => {
     .insert(claimCaps)
     .values({ swarmId, ...row })
     .onConflictDoUpdate(row);
+  await recordEvent(context, event, { type: "task.claim_cap_updated", swarmId, members: [by] });
 });
