@@ -12,7 +12,8 @@ export type ConcordSdkErrorCode =
   | "domain_invalid"
   | "indexer_http"
   | "indexer_graphql"
-  | "indexer_timeout";
+  | "indexer_timeout"
+  | "webhook_invalid";
 
 /** Base class of every error the SDK throws. */
 export class ConcordSdkError extends Error {
@@ -48,5 +49,17 @@ export class IndexerError extends ConcordSdkError {
   constructor(code: "indexer_http" | "indexer_graphql" | "indexer_timeout", message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
     super(code, message, details, options);
     this.name = "IndexerError";
+  }
+}
+
+/** A webhook failed Standard Webhooks v1 verification (missing headers, stale timestamp, bad signature). */
+export class WebhookVerificationError extends ConcordSdkError {
+  /** What exactly was wrong: missing_header | bad_timestamp | stale_timestamp | bad_secret | no_matching_signature | bad_body. */
+  readonly reason: string;
+
+  constructor(reason: string, message: string, details: Record<string, unknown> = {}) {
+    super("webhook_invalid", message, { reason, ...details });
+    this.name = "WebhookVerificationError";
+    this.reason = reason;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Concord agent SDK: typed viem bindings, EIP-712 helpers for every relayed action, a decoder for the
- * contracts' custom errors, deployment files and an indexer client. Free of Hardhat: it needs viem and the
+ * contracts' custom errors, deployment files, an indexer client and Standard Webhooks verification. Free of Hardhat: it needs viem and the
  * generated ABI modules in indexer/abis/ only.
  */
 export { COORDINATION_CONTRACTS, coordinationAbis, MessageBusAbi, SharedStateAbi, SwarmRegistryAbi, TaskBoardAbi } from "./abis.ts";
@@ -13,7 +13,7 @@ export { coordinationAddresses, parseDeployment, readDeployment } from "./deploy
 export type { ConcordAddresses, ConcordDeployment, DeployedContract } from "./deployment.ts";
 export { assertDomainOf, CONCORD_DOMAINS, concordDomain, readDomain } from "./domain.ts";
 export type { ConcordDomain, Domain, SigningContractName } from "./domain.ts";
-export { ConcordSdkError, DeploymentError, IndexerError, SigningError } from "./errors.ts";
+export { ConcordSdkError, DeploymentError, IndexerError, SigningError, WebhookVerificationError } from "./errors.ts";
 export type { ConcordSdkErrorCode } from "./errors.ts";
 export { createIndexerClient } from "./indexerClient.ts";
 export type {
@@ -49,3 +49,5 @@ export {
 } from "./taskBoardMessages.ts";
 export type { ClaimTask, CompleteTask, RenewLease } from "./taskBoardMessages.ts";
 export * from "./webhooks.ts";
+export { signWebhook, verifyWebhook } from "./webhooks.ts";
+export type { VerifiedWebhook, VerifyWebhookOptions, WebhookHeaders } from "./webhooks.ts";
