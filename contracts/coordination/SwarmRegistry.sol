@@ -11,8 +11,8 @@ import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
 /**
  * @title SwarmRegistry
  * @notice Swarms, their owners and admins, and who is a member. See {ISwarmRegistry}.
- * @dev `isMember` and `isAdmin` are one SLOAD each (nested bool mappings); `memberCount` and `swarmOwner`
- * read the swarm's first (packed) slot. The owner's admin flag is kept in `_admins` so `isAdmin` needs no
+ * @dev `isMember`, `memberIndex` and `isAdmin` are one SLOAD each (nested mappings; a member's flag and its
+ * per-swarm index share one slot); `memberCount` and `swarmOwner` read the swarm's first (packed) slot. The owner's admin flag is kept in `_admins` so `isAdmin` needs no
  * second read.
  */
 contract SwarmRegistry is ISwarmRegistry, EIP712 {
@@ -23,12 +23,14 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
     bytes32 public constant INVITE_TYPEHASH =
         keccak256("Invite(uint256 swarmId,address invitee,uint32 maxUses,uint48 expiry,bytes32 salt)");
 
-    /// @dev Slot 0: owner (20) + policy (1) + gateKind (1) + memberCount (8) = 30 bytes.
+    /// @dev Slot 0: owner (20) + policy (1) + gateKind (1) + memberCount (5) + indexCount (5) = 32 bytes, so a
+    /// join reads and writes one swarm slot. 2^40 - 1 joins (or indexes) are far beyond any chain's capacity.
     struct Swarm {
         address owner;
         MembershipPolicy policy;
         GateKind gateKind;
-        uint64 memberCount;
+        uint40 memberCount;
+        uint40 indexCount; // member indexes handed out so far (never reused)
         address gateToken;
         uint256 gateMinBalance;
         string metadataURI;
@@ -40,9 +42,16 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
         bool revoked;
     }
 
+    /// @dev One slot per (swarm, account): whether it is a member now, and its per-swarm index (0 = never joined;
+    /// assigned on the first join and kept after leaving, so a rejoining account gets the same index back).
+    struct Membership {
+        bool member;
+        uint40 index;
+    }
+
     uint256 private _swarmCount;
     mapping(uint256 swarmId => Swarm) private _swarms;
-    mapping(uint256 swarmId => mapping(address account => bool)) private _members;
+    mapping(uint256 swarmId => mapping(address account => Membership)) private _members;
     mapping(uint256 swarmId => mapping(address account => bool)) private _admins;
     mapping(uint256 swarmId => mapping(address account => bool)) private _allowlist;
     mapping(uint256 swarmId => mapping(address account => string)) private _memberMetadata;
@@ -152,7 +161,7 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
         _requireOwner(swarmId);
         if (newOwner == address(0)) revert SwarmRegistryZeroAddress();
         if (newOwner == msg.sender) revert SwarmRegistryAlreadyOwner(swarmId, newOwner);
-        if (!_members[swarmId][newOwner]) revert SwarmRegistryNotMember(swarmId, newOwner);
+        if (!_members[swarmId][newOwner].member) revert SwarmRegistryNotMember(swarmId, newOwner);
 
         _swarms[swarmId].owner = newOwner;
         _admins[swarmId][msg.sender] = false;
@@ -189,7 +198,7 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
     function join(uint256 swarmId, string calldata metadataURI) external {
         _requireExists(swarmId);
         _requireURI(metadataURI);
-        if (_members[swarmId][msg.sender]) revert SwarmRegistryAlreadyMember(swarmId, msg.sender);
+        if (_members[swarmId][msg.sender].member) revert SwarmRegistryAlreadyMember(swarmId, msg.sender);
 
         Swarm storage swarm = _swarms[swarmId];
         MembershipPolicy policy = swarm.policy;
@@ -220,7 +229,7 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
         MembershipPolicy policy = _swarms[swarmId].policy;
         if (policy != MembershipPolicy.Invite) revert SwarmRegistryWrongPolicy(swarmId, policy);
         if (invite.swarmId != swarmId) revert SwarmRegistryInviteSwarmMismatch(swarmId, invite.swarmId);
-        if (_members[swarmId][msg.sender]) revert SwarmRegistryAlreadyMember(swarmId, msg.sender);
+        if (_members[swarmId][msg.sender].member) revert SwarmRegistryAlreadyMember(swarmId, msg.sender);
 
         bytes32 inviteHash = hashInvite(invite);
         InviteState storage state = _invites[swarmId][inviteHash];
@@ -248,7 +257,7 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
     /// @inheritdoc ISwarmRegistry
     function leave(uint256 swarmId) external {
         _requireExists(swarmId);
-        if (!_members[swarmId][msg.sender]) revert SwarmRegistryNotMember(swarmId, msg.sender);
+        if (!_members[swarmId][msg.sender].member) revert SwarmRegistryNotMember(swarmId, msg.sender);
         if (_swarms[swarmId].owner == msg.sender) revert SwarmRegistryOwnerCannotLeave(swarmId);
         uint256 count = _removeMember(swarmId, msg.sender);
         emit MemberLeft(swarmId, msg.sender, count);
@@ -257,7 +266,7 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
     /// @inheritdoc ISwarmRegistry
     function removeMember(uint256 swarmId, address member) external {
         _requireAdmin(swarmId);
-        if (!_members[swarmId][member]) revert SwarmRegistryNotMember(swarmId, member);
+        if (!_members[swarmId][member].member) revert SwarmRegistryNotMember(swarmId, member);
         if (_swarms[swarmId].owner == member) revert SwarmRegistryCannotRemoveOwner(swarmId);
         uint256 count = _removeMember(swarmId, member);
         emit MemberRemoved(swarmId, member, msg.sender, count);
@@ -269,7 +278,7 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
         Swarm storage swarm = _swarms[swarmId];
         MembershipPolicy policy = swarm.policy;
         if (policy != MembershipPolicy.TokenGated) revert SwarmRegistryWrongPolicy(swarmId, policy);
-        if (!_members[swarmId][member]) revert SwarmRegistryNotMember(swarmId, member);
+        if (!_members[swarmId][member].member) revert SwarmRegistryNotMember(swarmId, member);
         if (swarm.owner == member) revert SwarmRegistryCannotRemoveOwner(swarmId);
         if (_gateBalance(swarm, member) >= swarm.gateMinBalance) revert SwarmRegistryStillEligible(swarmId, member);
         uint256 count = _removeMember(swarmId, member);
@@ -280,7 +289,7 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
     function setMemberMetadata(uint256 swarmId, string calldata metadataURI) external {
         _requireExists(swarmId);
         _requireURI(metadataURI);
-        if (!_members[swarmId][msg.sender]) revert SwarmRegistryNotMember(swarmId, msg.sender);
+        if (!_members[swarmId][msg.sender].member) revert SwarmRegistryNotMember(swarmId, msg.sender);
         _memberMetadata[swarmId][msg.sender] = metadataURI;
         emit MemberMetadataUpdated(swarmId, msg.sender, metadataURI);
     }
@@ -291,7 +300,39 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
 
     /// @inheritdoc ISwarmRegistry
     function isMember(uint256 swarmId, address account) external view returns (bool) {
-        return _members[swarmId][account];
+        return _members[swarmId][account].member;
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function memberIndex(uint256 swarmId, address account) external view returns (uint256) {
+        Membership memory m = _members[swarmId][account];
+        return m.member ? m.index : 0;
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function memberIndexes(uint256 swarmId, address[] calldata accounts) external view returns (uint256[] memory indexes) {
+        uint256 n = accounts.length;
+        indexes = new uint256[](n);
+        mapping(address => Membership) storage members = _members[swarmId];
+        for (uint256 i; i < n; ) {
+            Membership memory m = members[accounts[i]];
+            if (m.member) indexes[i] = m.index;
+            // cannot overflow: i < n
+            unchecked {
+                ++i;
+            }
+        }
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function membership(uint256 swarmId, address account) external view returns (bool isMember_, uint256 index) {
+        Membership memory m = _members[swarmId][account];
+        return (m.member, m.index);
+    }
+
+    /// @inheritdoc ISwarmRegistry
+    function memberIndexCount(uint256 swarmId) external view returns (uint256) {
+        return _swarms[swarmId].indexCount;
     }
 
     /// @inheritdoc ISwarmRegistry
@@ -367,19 +408,24 @@ contract SwarmRegistry is ISwarmRegistry, EIP712 {
     // ---------------------------------------------------------------------------------------------
 
     function _addMember(uint256 swarmId, address account, MembershipPolicy via, string memory metadataURI) private {
-        _members[swarmId][account] = true;
-        if (bytes(metadataURI).length != 0) _memberMetadata[swarmId][account] = metadataURI;
-        uint64 count;
-        // Cannot overflow: each member is a distinct address that paid for a join; 2^64 joins are infeasible.
+        mapping(address => Membership) storage members = _members[swarmId];
+        Swarm storage swarm = _swarms[swarmId];
+        uint40 index = members[account].index;
+        uint40 count;
+        // Cannot overflow: every new index and every count increment is a join someone paid for; 2^40 joins
+        // (~5.5e16 gas) are infeasible. The count never exceeds the number of indexes handed out.
         unchecked {
-            count = ++_swarms[swarmId].memberCount;
+            if (index == 0) index = ++swarm.indexCount;
+            count = ++swarm.memberCount;
         }
+        members[account] = Membership({member: true, index: index});
+        if (bytes(metadataURI).length != 0) _memberMetadata[swarmId][account] = metadataURI;
         emit MemberJoined(swarmId, account, via, metadataURI, count);
     }
 
     /// @dev Callers checked that `account` is a member, so the count is at least 1.
     function _removeMember(uint256 swarmId, address account) private returns (uint256 count) {
-        delete _members[swarmId][account];
+        _members[swarmId][account].member = false; // the index stays with the account
         delete _memberMetadata[swarmId][account];
         // Cannot underflow: `account` was a member, so it was counted.
         unchecked {

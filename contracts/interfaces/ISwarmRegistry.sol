@@ -232,6 +232,26 @@ interface ISwarmRegistry {
     /// @notice Whether `account` is currently a member of `swarmId` (false for unknown swarms). One SLOAD.
     function isMember(uint256 swarmId, address account) external view returns (bool);
 
+    /**
+     * @notice `account`'s member index in `swarmId` if it is a member now, else 0. One SLOAD (the membership flag
+     * and the index share a slot).
+     * @dev Indexes are per swarm, 1, 2, 3, ... in the order of first joins (the owner, at creation, gets 1). An
+     * account keeps its index after leaving or being removed and gets the same one back when it rejoins, and an
+     * index is never given to another account, so (swarmId, index) names one account forever: other contracts use
+     * it for compact per-member bitmaps (e.g. "has voted"). No event carries it: an indexer derives it from the
+     * order of each account's first `MemberJoined` in the swarm.
+     */
+    function memberIndex(uint256 swarmId, address account) external view returns (uint256);
+
+    /// @notice `memberIndex` of every account, in order (0 for non-members). One SLOAD per account.
+    function memberIndexes(uint256 swarmId, address[] calldata accounts) external view returns (uint256[] memory indexes);
+
+    /// @notice Whether `account` is a member of `swarmId` now, and its member index even if it left (0 = never joined).
+    function membership(uint256 swarmId, address account) external view returns (bool isMember_, uint256 index);
+
+    /// @notice Number of member indexes handed out in `swarmId` (accounts that ever joined; 0 for unknown swarms).
+    function memberIndexCount(uint256 swarmId) external view returns (uint256);
+
     /// @notice Whether `account` is the owner or an admin of `swarmId` (false for unknown swarms). One SLOAD.
     function isAdmin(uint256 swarmId, address account) external view returns (bool);
 

@@ -454,6 +454,73 @@ describe("SwarmRegistry: join, leave, remove, member metadata", () => {
   });
 });
 
+describe("SwarmRegistry: member indexes", () => {
+  it("hands out 1, 2, 3, ... per swarm in order of first joins (owner first); non-members and unknown swarms read 0", async () => {
+    const { registry } = await fixture();
+    const id = await create(registry);
+    const other = await create(registry, {}, [], bob); // bob owns swarm 2: index 1 there
+    await registry.write.join([id, ""], { account: alice.account });
+    await registry.write.join([id, ""], { account: bob.account });
+    await registry.write.join([other, ""], { account: alice.account });
+    expect(await registry.read.memberIndex([id, addr(owner)])).toBe(1n);
+    expect(await registry.read.memberIndex([id, addr(alice)])).toBe(2n);
+    expect(await registry.read.memberIndex([id, addr(bob)])).toBe(3n);
+    expect(await registry.read.memberIndex([other, addr(bob)])).toBe(1n);
+    expect(await registry.read.memberIndex([other, addr(alice)])).toBe(2n);
+    expect(await registry.read.memberIndex([id, addr(carol)])).toBe(0n); // never joined
+    expect(await registry.read.memberIndex([99n, addr(alice)])).toBe(0n); // unknown swarm
+    expect(await registry.read.memberIndex([0n, addr(alice)])).toBe(0n);
+    expect(await registry.read.memberIndexCount([id])).toBe(3n);
+    expect(await registry.read.memberIndexCount([other])).toBe(2n);
+    expect(await registry.read.memberIndexCount([99n])).toBe(0n);
+    expect(await registry.read.membership([id, addr(carol)])).toEqual([false, 0n]);
+    expect(await registry.read.membership([id, addr(bob)])).toEqual([true, 3n]);
+  });
+
+  it("leaving or removal keeps the index (memberIndex reads 0 meanwhile); rejoining gets the same index back", async () => {
+    const { registry } = await fixture();
+    const id = await create(registry, {}, [addr(admin)]);
+    await registry.write.join([id, ""], { account: alice.account });
+    await registry.write.join([id, ""], { account: bob.account });
+    await registry.write.leave([id], { account: alice.account });
+    await registry.write.removeMember([id, addr(bob)], { account: admin.account });
+    expect(await registry.read.memberIndex([id, addr(alice)])).toBe(0n);
+    expect(await registry.read.membership([id, addr(alice)])).toEqual([false, 2n]);
+    expect(await registry.read.membership([id, addr(bob)])).toEqual([false, 3n]);
+    await registry.write.join([id, ""], { account: carol.account }); // a newcomer gets a fresh index, not a freed one
+    expect(await registry.read.memberIndex([id, addr(carol)])).toBe(4n);
+    await registry.write.join([id, ""], { account: bob.account });
+    await registry.write.join([id, ""], { account: alice.account });
+    expect(await registry.read.memberIndex([id, addr(alice)])).toBe(2n);
+    expect(await registry.read.memberIndex([id, addr(bob)])).toBe(3n);
+    expect(await registry.read.memberIndexCount([id])).toBe(4n);
+    expect(await registry.read.memberCount([id])).toBe(4n);
+    expect(await registry.read.isMember([id, addr(alice)])).toBe(true);
+  });
+
+  it("memberIndexes answers a batch in order (0 for non-members, duplicates allowed, empty batch)", async () => {
+    const { registry } = await fixture();
+    const id = await create(registry);
+    await registry.write.join([id, ""], { account: alice.account });
+    await registry.write.join([id, ""], { account: bob.account });
+    await registry.write.leave([id], { account: bob.account });
+    expect(await registry.read.memberIndexes([id, [addr(alice), addr(bob), addr(carol), addr(owner), addr(alice), zeroAddress]])).toEqual([2n, 0n, 0n, 1n, 2n, 0n]);
+    expect(await registry.read.memberIndexes([id, []])).toEqual([]);
+    expect(await registry.read.memberIndexes([42n, [addr(alice)]])).toEqual([0n]);
+  });
+
+  it("memberIndex is a single cold SLOAD, like isMember", async () => {
+    const { registry } = await fixture();
+    const id = await create(registry);
+    const data = encodeFunctionData({ abi: registry.abi, functionName: "memberIndex", args: [id, addr(owner)] });
+    const gas = await publicClient.estimateGas({ to: registry.address, data, account: addr(alice) });
+    const calldataGas = [...Buffer.from(data.slice(2), "hex")].reduce((sum, b) => sum + (b === 0 ? 4 : 16), 0);
+    const execution = Number(gas) - 21_000 - calldataGas;
+    expect(execution).toBeGreaterThanOrEqual(2100);
+    expect(execution).toBeLessThan(2100 + 1000);
+  });
+});
+
 describe("SwarmRegistry: token gates", () => {
   it("ERC-20: join needs at least the minimum; removeIneligible after the balance drops", async () => {
     const { registry, erc20 } = await fixture();
@@ -701,6 +768,7 @@ describe("SwarmRegistry: property", () => {
         const { registry } = await fixture();
         const id = await create(registry, {}, [addr(admin)]);
         const model = new Set<number>([OWNER]);
+        const firstJoin: number[] = [OWNER];
         for (const { kind, who } of ops) {
           const actor = actors[who]!;
           const a = addr(actor);
@@ -709,6 +777,7 @@ describe("SwarmRegistry: property", () => {
             else {
               await registry.write.join([id, `agent-${who}`], { account: actor.account });
               model.add(who);
+              if (!firstJoin.includes(who)) firstJoin.push(who);
             }
           } else {
             const tx = () =>
@@ -727,7 +796,12 @@ describe("SwarmRegistry: property", () => {
         }
         for (let i = 0; i < actors.length; i++) {
           expect(await registry.read.isMember([id, addr(actors[i]!)])).toBe(model.has(i));
+          // indexes: first-join order, kept across leave/rejoin
+          const index = firstJoin.indexOf(i) + 1;
+          expect(await registry.read.membership([id, addr(actors[i]!)])).toEqual([model.has(i), BigInt(index)]);
+          expect(await registry.read.memberIndex([id, addr(actors[i]!)])).toBe(model.has(i) ? BigInt(index) : 0n);
         }
+        expect(await registry.read.memberIndexCount([id])).toBe(BigInt(firstJoin.length));
       }),
       { numRuns: 25 },
     );
