@@ -25,6 +25,11 @@ export type ChildSpec = {
   /** First signal sent on stop (default SIGTERM); SIGKILL follows after `stopTimeoutMs` (default 10 s). */
   stopSignal?: NodeJS.Signals;
   stopTimeoutMs?: number;
+  /**
+   * Kill the child's group if we die without stopping it (SIGKILL, crash): a tiny `sh` loop checks once a
+   * second that we are alive. Default true.
+   */
+  watchdog?: boolean;
 };
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
@@ -63,6 +68,7 @@ export class ManagedProcess {
   #tail: string[] = [];
   #log: WriteStream | undefined;
   #spec: ChildSpec;
+  #watchdog: ChildProcess | undefined;
 
   constructor(spec: ChildSpec) {
     this.#spec = spec;
@@ -82,6 +88,11 @@ export class ManagedProcess {
       throw new Error(`Could not start ${spec.name} (${spec.command} ${spec.args.join(" ")})`);
     }
     this.pid = this.#child.pid;
+    if (spec.watchdog ?? true) {
+      const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 -${this.pid} 2>/dev/null`;
+      this.#watchdog = spawn("sh", ["-c", script], { detached: true, stdio: "ignore" });
+      this.#watchdog.unref();
+    }
     for (const stream of [this.#child.stdout!, this.#child.stderr!]) {
       readline.createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => this.#onLine(line));
     }
@@ -145,6 +156,7 @@ export class ManagedProcess {
     const { stopSignal = "SIGTERM", stopTimeoutMs = 10_000 } = this.#spec;
     if (!groupAlive(this.pid)) {
       await this.exited;
+      this.#stopWatchdog();
       return;
     }
     killGroup(this.pid, stopSignal);
@@ -156,11 +168,19 @@ export class ManagedProcess {
       while (groupAlive(this.pid) && Date.now() < hardDeadline) await sleep(50);
     }
     await Promise.race([this.exited, sleep(2_000)]);
+    this.#stopWatchdog();
+  }
+
+  #stopWatchdog(): void {
+    const pid = this.#watchdog?.pid;
+    if (pid !== undefined) killGroup(pid, "SIGKILL");
+    this.#watchdog = undefined;
   }
 
   /** Synchronous last resort (process "exit" handler): SIGKILL the whole group. */
   killNow(): void {
     killGroup(this.pid, "SIGKILL");
+    this.#stopWatchdog();
   }
 }
 

@@ -2,6 +2,7 @@
  * The local stack end to end: Hardhat node + Ignition deployment + Ponder on PGlite (free ports, temp dir),
  * a swarm created with viem shows up in GraphQL, and stop() leaves no process or port behind.
  */
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -156,6 +157,21 @@ describe("process groups (scripts/lib/processes.ts)", () => {
     expect(polite.exitInfo?.signal).toBe("SIGTERM");
     expect(stubborn.exitInfo?.signal).toBe("SIGKILL");
     expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it("a watchdog kills the children when their parent dies without stopping them (SIGKILL)", async () => {
+    // A parent (Node 24) starts a child through ProcessGroup, prints the child's pid, and is then SIGKILLed.
+    const parentScript = [
+      `import { ProcessGroup } from ${JSON.stringify(path.join(ROOT_DIR, "scripts/lib/processes.ts"))};`,
+      `const proc = new ProcessGroup().spawn({ name: "orphan", command: "sleep", args: ["300"] });`,
+      `console.log(proc.pid);`,
+      `setInterval(() => {}, 1000);`,
+    ].join("\n");
+    const parent = spawn(process.execPath, ["--input-type=module", "-e", parentScript], { stdio: ["ignore", "pipe", "inherit"] });
+    const childPid = await new Promise<number>((resolve) => parent.stdout.once("data", (d) => resolve(Number(String(d).trim()))));
+    expect(groupAlive(childPid)).toBe(true);
+    parent.kill("SIGKILL");
+    await waitFor(async () => !groupAlive(childPid), { label: "the orphaned child to be killed", timeoutMs: 10_000 });
   });
 
   it("reports a child that exits on its own, with its last output", async () => {
