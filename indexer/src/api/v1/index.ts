@@ -1,8 +1,10 @@
 /** The /v1 REST routes for agents (JSON; bigints as decimal strings; addresses and hashes lowercase). */
 import { Hono } from "hono";
 import { consensusRoutes } from "./consensus.ts";
+import { eventRoutes } from "./events.ts";
 import { messageRoutes } from "./messages.ts";
 import { stateRoutes } from "./state.ts";
+import { subscriptionRoutes } from "./subscriptions.ts";
 import { swarmRoutes } from "./swarms.ts";
 import { taskRoutes } from "./tasks.ts";
 
@@ -12,3 +14,5 @@ v1.route("/", taskRoutes);
 v1.route("/", stateRoutes);
 v1.route("/", messageRoutes);
 v1.route("/", consensusRoutes);
+v1.route("/", eventRoutes);
+v1.route("/", subscriptionRoutes);
