@@ -49,6 +49,16 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         uint16 rewardBps;
     }
 
+    /// @dev A member's stake in a swarm. Slot 0 holds what a vote reads (`active`, `flagged`) so `stakeOf` and
+    /// `isFlagged` cost one SLOAD; `pending` is a second slot. `active` is bounded to uint128 (SafeCast on every
+    /// increase); 2^128 - 1 base units exceed any real token supply.
+    struct Position {
+        uint128 active; // stake with weight (0 weight if flagged, but still stored here)
+        uint48 unlockAt; // when `pending` may be withdrawn; 0 if nothing pending
+        bool flagged; // caught equivocating in this swarm
+        uint256 pending; // stake whose withdrawal was requested
+    }
+
     /// @dev What a slash took and left, for the event.
     struct SlashOutcome {
         uint256 amount;
@@ -61,7 +71,9 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     ISwarmRegistry private immutable _registry;
 
     mapping(uint256 swarmId => SwarmSettings) private _settings;
-    mapping(uint256 swarmId => mapping(address member => StakeInfo)) private _stakes;
+    mapping(uint256 swarmId => mapping(address member => Position)) private _stakes;
+    /// @dev Members ever flagged per swarm (flags are permanent), so voters can skip per-member flag reads at 0.
+    mapping(uint256 swarmId => uint256 count) private _flaggedCounts;
     /// @dev Weight (0 once flagged, else active stake) per member, checkpointed by block timestamp.
     mapping(uint256 swarmId => mapping(address member => Checkpoints.Trace208)) private _weights;
     /// @dev Sum of the weights, checkpointed by block timestamp; its latest value is `totalStake`.
@@ -129,7 +141,7 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     function stake(uint256 swarmId, uint256 amount) external payable nonReentrant {
         if (amount == 0) revert StakingZeroAmount();
         if (!_registry.isMember(swarmId, msg.sender)) revert StakingNotMember(swarmId, msg.sender);
-        StakeInfo storage info = _stakes[swarmId][msg.sender];
+        Position storage info = _stakes[swarmId][msg.sender];
         if (info.flagged) revert StakingMemberFlagged(swarmId, msg.sender);
 
         SwarmSettings storage s = _settings[swarmId];
@@ -154,7 +166,7 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         }
 
         uint256 active = info.active + received;
-        info.active = active;
+        info.active = SafeCast.toUint128(active);
         uint256 total = _totals[swarmId].latest() + received;
         _checkpoint(swarmId, msg.sender, active, total);
         emit Staked(swarmId, msg.sender, token, received, active, total);
@@ -163,7 +175,7 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     /// @inheritdoc IStaking
     function requestWithdrawal(uint256 swarmId, uint256 amount) external {
         if (amount == 0) revert StakingZeroAmount();
-        StakeInfo storage info = _stakes[swarmId][msg.sender];
+        Position storage info = _stakes[swarmId][msg.sender];
         uint256 active = info.active;
         if (amount > active) revert StakingInsufficientStake(swarmId, msg.sender, amount, active);
         uint256 total = _totals[swarmId].latest();
@@ -173,7 +185,8 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         }
         uint256 pending = info.pending + amount;
         uint48 unlockAt = uint48(block.timestamp) + withdrawalDelay(swarmId);
-        info.active = active;
+        // fits: active only decreased
+        info.active = uint128(active);
         info.pending = pending;
         info.unlockAt = unlockAt;
         if (!info.flagged) {
@@ -189,13 +202,13 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     /// @inheritdoc IStaking
     function cancelWithdrawal(uint256 swarmId) external {
         if (!_registry.isMember(swarmId, msg.sender)) revert StakingNotMember(swarmId, msg.sender);
-        StakeInfo storage info = _stakes[swarmId][msg.sender];
+        Position storage info = _stakes[swarmId][msg.sender];
         if (info.flagged) revert StakingMemberFlagged(swarmId, msg.sender);
         uint256 pending = info.pending;
         if (pending == 0) revert StakingNothingPending(swarmId, msg.sender);
         uint256 active = info.active + pending;
         uint256 total = _totals[swarmId].latest() + pending;
-        info.active = active;
+        info.active = SafeCast.toUint128(active);
         info.pending = 0;
         info.unlockAt = 0;
         _checkpoint(swarmId, msg.sender, active, total);
@@ -204,7 +217,7 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
 
     /// @inheritdoc IStaking
     function withdraw(uint256 swarmId) external nonReentrant {
-        StakeInfo storage info = _stakes[swarmId][msg.sender];
+        Position storage info = _stakes[swarmId][msg.sender];
         uint256 pending = info.pending;
         if (pending == 0) revert StakingNothingPending(swarmId, msg.sender);
         if (block.timestamp < info.unlockAt) revert StakingWithdrawalLocked(swarmId, msg.sender, info.unlockAt);
@@ -252,7 +265,7 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
 
     /// @inheritdoc IStaking
     function stakeOf(uint256 swarmId, address member) external view returns (uint256) {
-        StakeInfo storage info = _stakes[swarmId][member];
+        Position storage info = _stakes[swarmId][member];
         return info.flagged ? 0 : info.active;
     }
 
@@ -280,7 +293,28 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
 
     /// @inheritdoc IStaking
     function stakeInfo(uint256 swarmId, address member) external view returns (StakeInfo memory) {
-        return _stakes[swarmId][member];
+        Position storage info = _stakes[swarmId][member];
+        return StakeInfo({active: info.active, pending: info.pending, unlockAt: info.unlockAt, flagged: info.flagged});
+    }
+
+    /// @inheritdoc IStaking
+    function stakesOf(uint256 swarmId, address[] calldata members) external view returns (uint256[] memory stakes) {
+        uint256 n = members.length;
+        stakes = new uint256[](n);
+        mapping(address => Position) storage positions = _stakes[swarmId];
+        for (uint256 i; i < n; ) {
+            Position storage info = positions[members[i]];
+            if (!info.flagged) stakes[i] = info.active;
+            // cannot overflow: i < n
+            unchecked {
+                ++i;
+            }
+        }
+    }
+
+    /// @inheritdoc IStaking
+    function flaggedCount(uint256 swarmId) external view returns (uint256) {
+        return _flaggedCounts[swarmId];
     }
 
     /// @inheritdoc IStaking
@@ -318,7 +352,7 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     /// @dev Flags `member` and takes the swarm's slash fraction of its stake (active first, then pending).
     function _takeStake(uint256 swarmId, address member) private returns (SlashOutcome memory o) {
         (uint16 slashBps, uint16 rewardBps) = slashParams(swarmId);
-        StakeInfo storage info = _stakes[swarmId][member];
+        Position storage info = _stakes[swarmId][member];
         uint256 active = info.active;
         uint256 pending = info.pending;
         o.amount = ((active + pending) * slashBps) / _BPS;
@@ -330,6 +364,10 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
             o.total -= active;
             _checkpoint(swarmId, member, 0, o.total);
             info.flagged = true;
+            // cannot overflow: one increment per distinct (swarm, member) flagged
+            unchecked {
+                ++_flaggedCounts[swarmId];
+            }
         }
         // amount <= active + pending because slashBps <= 10_000
         if (o.amount <= active) {
@@ -339,7 +377,8 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
             active = 0;
             if (pending == 0) info.unlockAt = 0;
         }
-        info.active = active;
+        // fits: active only decreased
+        info.active = uint128(active);
         info.pending = pending;
         o.active = active;
         o.pending = pending;

@@ -195,6 +195,13 @@ interface IStaking {
     /// @notice Whether `member` was ever slashed in `swarmId`.
     function isFlagged(uint256 swarmId, address member) external view returns (bool);
 
+    /// @notice `stakeOf` of every member, in order (0 for flagged or unknown members). One SLOAD per member.
+    function stakesOf(uint256 swarmId, address[] calldata members) external view returns (uint256[] memory stakes);
+
+    /// @notice Number of members of `swarmId` ever flagged (flags are permanent). At 0 nobody is flagged, so a
+    /// caller may skip per-member `isFlagged` reads.
+    function flaggedCount(uint256 swarmId) external view returns (uint256);
+
     /// @notice A member's full position (active, pending, unlock time, flag).
     function stakeInfo(uint256 swarmId, address member) external view returns (StakeInfo memory);
 

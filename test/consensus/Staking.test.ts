@@ -543,6 +543,72 @@ describe("Staking: snapshots", () => {
   });
 });
 
+describe("Staking: packed position, batch stakes, flagged count", () => {
+  const slashOf = async (env: Env, voter: WalletClient, swarmId: bigint, key: bigint) => {
+    const v: Ballot = { swarmId, key, choice: 1n, nonce: 0n, voter: voter.account!.address };
+    await env.send(env.staking.write.slash([env.evidence(await env.sign(v, voter), await env.sign({ ...v, choice: 2n }, voter))], { account: env.dave.account }));
+  };
+
+  it("stakesOf answers a batch in order: active stake, 0 for flagged, unstaked or unknown members; empty batch", async () => {
+    const env = await deploy();
+    const { staking, alice, bob, carol, dave, outsider, send } = env;
+    await send(staking.write.stake([S1, parseEther("3")], { account: alice.account, value: parseEther("3") }));
+    await send(staking.write.stake([S1, parseEther("2")], { account: bob.account, value: parseEther("2") }));
+    await send(staking.write.stake([S1, parseEther("1")], { account: carol.account, value: parseEther("1") }));
+    await send(staking.write.requestWithdrawal([S1, parseEther("1")], { account: bob.account })); // pending has no weight
+    await slashOf(env, carol, S1, 1n);
+    const who = [alice, bob, carol, dave, outsider, alice].map((w) => w.account.address);
+    expect(await staking.read.stakesOf([S1, who])).toEqual([parseEther("3"), parseEther("1"), 0n, 0n, 0n, parseEther("3")]);
+    for (const [i, a] of who.entries()) expect(await staking.read.stakeOf([S1, a])).toBe((await staking.read.stakesOf([S1, who]))[i]);
+    expect(await staking.read.stakesOf([S1, []])).toEqual([]);
+    expect(await staking.read.stakesOf([99n, [alice.account.address]])).toEqual([0n]);
+  });
+
+  it("flaggedCount counts members ever flagged, per swarm, once per member", async () => {
+    const env = await deploy();
+    const { staking, alice, bob } = env;
+    expect(await staking.read.flaggedCount([S1])).toBe(0n);
+    await slashOf(env, alice, S1, 1n);
+    expect(await staking.read.flaggedCount([S1])).toBe(1n);
+    await slashOf(env, alice, S1, 2n); // a second conflict of the same member: still one flagged member
+    expect(await staking.read.flaggedCount([S1])).toBe(1n);
+    await slashOf(env, bob, S1, 1n);
+    expect(await staking.read.flaggedCount([S1])).toBe(2n);
+    expect(await staking.read.flaggedCount([S2])).toBe(0n);
+    await slashOf(env, alice, S2, 1n);
+    expect(await staking.read.flaggedCount([S2])).toBe(1n);
+    expect(await staking.read.flaggedCount([S1])).toBe(2n);
+  });
+
+  it("stakeOf and isFlagged read one slot (a single cold SLOAD each)", async () => {
+    const { staking, publicClient, alice, bob, send } = await deploy();
+    await send(staking.write.stake([S1, 5n], { account: alice.account, value: 5n }));
+    await send(staking.write.requestWithdrawal([S1, 1n], { account: alice.account }));
+    for (const functionName of ["stakeOf", "isFlagged"] as const) {
+      const data = encodeFunctionData({ abi: staking.abi, functionName, args: [S1, alice.account.address] });
+      const gas = await publicClient.estimateGas({ to: staking.address, data, account: bob.account.address });
+      const calldataGas = [...Buffer.from(data.slice(2), "hex")].reduce((sum, b) => sum + (b === 0 ? 4 : 16), 0);
+      const execution = Number(gas) - 21_000 - calldataGas;
+      expect(execution, functionName).toBeGreaterThanOrEqual(2100);
+      expect(execution, functionName).toBeLessThan(2100 + 1000);
+    }
+    expect(await staking.read.stakeInfo([S1, alice.account.address])).toMatchObject({ active: 4n, pending: 1n, flagged: false });
+  });
+
+  it("active stake is bounded to uint128: a stake past it reverts and changes nothing", async () => {
+    const { staking, token, carol, alice, send } = await deploy();
+    await staking.write.setStakeToken([S2, token.address], { account: carol.account });
+    const max = 2n ** 128n - 1n;
+    await token.write.mint([alice.account.address, max + 1n]);
+    await token.write.approve([staking.address, max + 1n], { account: alice.account });
+    await send(staking.write.stake([S2, max], { account: alice.account }));
+    expect(await staking.read.stakeOf([S2, alice.account.address])).toBe(max);
+    await expectRevert(staking.write.stake([S2, 1n], { account: alice.account }), "SafeCastOverflowedUintDowncast", [128, max + 1n]);
+    expect(await staking.read.stakeOf([S2, alice.account.address])).toBe(max);
+    expect(await staking.read.totalStake([S2])).toBe(max);
+  });
+});
+
 describe("Staking: gas", () => {
   it("measures stake, requestWithdrawal, withdraw and slash", async () => {
     const { staking, token, alice, bob, carol, sign, evidence, send, networkHelpers } = await deploy();
