@@ -17,12 +17,22 @@ function deploymentFile(): string {
   return path.resolve(selected);
 }
 
+function taskCount(): number | undefined {
+  const raw = process.env.CONCORD_DEMO_TASKS?.trim();
+  if (!raw) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 8 || Number(raw) > 200) {
+    console.error(`CONCORD_DEMO_TASKS must be an integer between 8 and 200, got "${raw}"`);
+    process.exit(2);
+  }
+  return Number(raw);
+}
+
 try {
   const report = await runDemo({
     rpcUrl: process.env.CONCORD_RPC_URL?.trim() || DEMO_DEFAULTS.rpcUrl,
     apiUrl: process.env.CONCORD_API_URL?.trim() || DEMO_DEFAULTS.apiUrl,
     deploymentFile: deploymentFile(),
-    tasks: process.env.CONCORD_DEMO_TASKS ? Number(process.env.CONCORD_DEMO_TASKS) : undefined,
+    tasks: taskCount(),
   });
   process.exitCode = report.consistent ? 0 : 1;
 } catch (error) {
