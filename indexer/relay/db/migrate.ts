@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS relay_subscriptions (
   confirmations INTEGER NOT NULL,
   ordered BOOLEAN NOT NULL,
   from_block BIGINT NOT NULL DEFAULT 0,
+  from_event_id TEXT NOT NULL DEFAULT '',
   disabled_at BIGINT,
   disabled_reason TEXT,
   raw JSONB NOT NULL,

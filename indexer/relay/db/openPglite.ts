@@ -17,11 +17,13 @@ export async function openPglite(dataDir: string): Promise<Db> {
   return {
     kind: "pglite",
     query: (sql, params) => query(pglite, sql, params),
-    transaction: (fn) =>
-      pglite.transaction(async (tx) => {
-        const scoped: Queryable = { query: (sql, params) => query(tx, sql, params) };
-        return fn(scoped);
-      }),
+    transaction: async <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => {
+      let result: T;
+      await pglite.transaction(async (tx) => {
+        result = await fn({ query: (sql, params) => query(tx, sql, params) });
+      });
+      return result!;
+    },
     exec: async (sql) => {
       await pglite.exec(sql);
     },

@@ -1,0 +1,143 @@
+/**
+ * Delivery workers of one relay process: up to `concurrency` attempts in flight. A claimer loop claims as
+ * many due rows as there are free slots (outbox.ts: lease, SKIP LOCKED, per-subscription order), runs each
+ * attempt, and records the outcome with the retry schedule. Every relay process runs one pool; they share
+ * the outbox safely.
+ */
+import { attemptDelivery, type AttemptOutcome, type EndpointCheck, type SignFunction } from "./attemptDelivery.ts";
+import type { Db } from "./db/Db.ts";
+import { claimDueDeliveries, markDead, markDelivered, markRetry, type ClaimedDelivery } from "./outbox.ts";
+import { retriesExhausted, retryDelayMs, type RetrySchedule } from "./retrySchedule.ts";
+import { getSigningSecrets } from "./secrets.ts";
+import { disableSubscription } from "./subscriptionCache.ts";
+
+export type DeliveryPoolOptions = {
+  db: Db;
+  workerId: string;
+  concurrency: number;
+  timeoutMs: number;
+  leaseMs: number;
+  pollMs: number;
+  retry: RetrySchedule;
+  sign: SignFunction;
+  checkEndpoint: EndpointCheck;
+  log: (message: string) => void;
+  /** Called after each attempt (metrics, tests). */
+  onAttempt?: (delivery: ClaimedDelivery, outcome: AttemptOutcome) => void;
+};
+
+export type DeliveryStats = { attempts: number; delivered: number; retried: number; dead: number; inFlight: number };
+
+export class DeliveryPool {
+  readonly stats: DeliveryStats = { attempts: 0, delivered: 0, retried: 0, dead: 0, inFlight: 0 };
+  #options: DeliveryPoolOptions;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #inFlight = new Set<Promise<void>>();
+  #wake: (() => void) | undefined;
+
+  constructor(options: DeliveryPoolOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Claim now instead of at the next poll (new rows were just enqueued). */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** Stops claiming and waits for the attempts in flight (each bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.#wake = undefined;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  async #run(): Promise<void> {
+    const { db, workerId, concurrency, leaseMs, pollMs, log } = this.#options;
+    while (this.#running) {
+      const free = concurrency - this.#inFlight.size;
+      if (free <= 0) {
+        await this.#sleep(pollMs);
+        continue;
+      }
+      let claimed: ClaimedDelivery[] = [];
+      try {
+        claimed = await claimDueDeliveries(db, workerId, free, leaseMs);
+      } catch (error) {
+        log(`claim failed: ${(error as Error).message}`);
+      }
+      for (const delivery of claimed) {
+        const task = this.#deliver(delivery).catch((error) => log(`delivery ${delivery.id} bookkeeping failed: ${(error as Error).message}`));
+        this.#inFlight.add(task);
+        this.stats.inFlight = this.#inFlight.size;
+        void task.finally(() => {
+          this.#inFlight.delete(task);
+          this.stats.inFlight = this.#inFlight.size;
+          this.wake();
+        });
+      }
+      if (claimed.length === 0 || claimed.length < free) await this.#sleep(pollMs);
+    }
+  }
+
+  async #deliver(delivery: ClaimedDelivery): Promise<void> {
+    const { db, workerId, timeoutMs, retry, sign, checkEndpoint, log } = this.#options;
+    const secrets = await getSigningSecrets(db, delivery.subscriptionId);
+    let outcome: AttemptOutcome;
+    if (secrets.length === 0) {
+      outcome = { kind: "retry", statusCode: null, error: "no signing secret for this subscription yet", durationMs: 0 };
+    } else {
+      outcome = await attemptDelivery({ id: delivery.id, endpoint: delivery.endpoint, body: delivery.body, secrets, timeoutMs, sign, checkEndpoint });
+    }
+    this.stats.attempts++;
+    const attemptsMade = delivery.attempts + 1;
+    switch (outcome.kind) {
+      case "delivered":
+        await markDelivered(db, delivery.id, workerId, outcome.statusCode);
+        this.stats.delivered++;
+        break;
+      case "retry": {
+        if (retriesExhausted(attemptsMade, retry)) {
+          await markDead(db, delivery.id, workerId, { statusCode: outcome.statusCode, error: `gave up after ${attemptsMade} attempts; last: ${outcome.error}` });
+          this.stats.dead++;
+          break;
+        }
+        const delay = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, retry.capMs) : retryDelayMs(attemptsMade, retry);
+        await markRetry(db, delivery.id, workerId, outcome, Date.now() + delay);
+        this.stats.retried++;
+        break;
+      }
+      case "gone":
+        await markDead(db, delivery.id, workerId, outcome);
+        await disableSubscription(db, delivery.subscriptionId, `endpoint answered 410 Gone to ${delivery.id}`);
+        log(`subscription ${delivery.subscriptionId}: endpoint answered 410 Gone, deliveries stopped (redrive to resume)`);
+        this.stats.dead++;
+        break;
+      case "dead":
+        await markDead(db, delivery.id, workerId, outcome);
+        this.stats.dead++;
+        break;
+    }
+    this.#options.onAttempt?.(delivery, outcome);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Ingest: one page of the indexer feed → outbox rows, in ONE transaction with the cursor advance, so a crash
+ * at any point neither loses nor skips an event (the page is simply read again; deterministic delivery ids
+ * make the re-insert a no-op).
+ *
+ * Per event and matching subscription (see matchEvent.ts), by the subscription's mode:
+ * - immediate:            an `immediate` delivery (body = the feed event, unchanged)
+ * - both:                 an `immediate` delivery + a pending confirmation (→ `<type>.confirmed` notice later)
+ * - after_confirmations:  a pending confirmation only (→ the event itself once N blocks deep, see confirmations.ts)
+ * Every event's block (number, hash, cursor before it) is remembered for the reorg check (reorgs.ts).
+ */
+import { lockCursor, readCursor, writeCursor } from "./cursor.ts";
+import type { Db } from "./db/Db.ts";
+import { deliveryId } from "./deliveryId.ts";
+import type { FeedEvent } from "./feedEvent.ts";
+import type { IndexerClient } from "./indexerClient.ts";
+import { matchesSubscription } from "./matchEvent.ts";
+import { enqueueDeliveries, type NewDelivery } from "./outbox.ts";
+import { loadDeliverableSubscriptions, storeActiveSubscriptions, type CachedSubscription } from "./subscriptionCache.ts";
+
+export type IngestResult = { events: number; deliveries: number; pendingConfirmations: number; cursor: string };
+
+export type IngestState = { lastSubscriptionRefresh: number };
+
+export type IngestOptions = { batchSize: number; subscriptionsRefreshMs: number };
+
+type PendingConfirmation = {
+  subscription_id: string;
+  event_id: string;
+  block_hash: string;
+  block_number: string;
+  due_block: string;
+  body: string;
+  immediate_id: string | null;
+};
+
+/** Builds what one page of events produces for the given subscriptions (pure; exported for tests). */
+export function planDeliveries(events: FeedEvent[], subscriptions: CachedSubscription[]): { deliveries: NewDelivery[]; confirmations: PendingConfirmation[] } {
+  const deliveries: NewDelivery[] = [];
+  const confirmations: PendingConfirmation[] = [];
+  for (const event of events) {
+    let body: string | undefined;
+    for (const sub of subscriptions) {
+      if (!matchesSubscription(sub, event)) continue;
+      body ??= JSON.stringify(event);
+      let immediateId: string | null = null;
+      if (sub.mode !== "after_confirmations") {
+        immediateId = deliveryId(sub.id, event.id, event.blockHash, "immediate");
+        deliveries.push({
+          id: immediateId,
+          subscriptionId: sub.id,
+          eventId: event.id,
+          kind: "immediate",
+          eventType: event.type,
+          blockNumber: event.blockNumber,
+          blockHash: event.blockHash,
+          refId: null,
+          body,
+        });
+      }
+      if (sub.mode !== "immediate" && sub.confirmations > 0) {
+        confirmations.push({
+          subscription_id: sub.id,
+          event_id: event.id,
+          block_hash: event.blockHash,
+          block_number: event.blockNumber,
+          due_block: String(Number(event.blockNumber) + sub.confirmations),
+          body,
+          immediate_id: immediateId,
+        });
+      }
+    }
+  }
+  return { deliveries, confirmations };
+}
+
+/** Reloads the indexer's active subscriptions into the cache. */
+export async function refreshSubscriptions(db: Db, client: IndexerClient, now = Date.now()): Promise<void> {
+  const active = await client.activeSubscriptions();
+  await db.transaction((tx) => storeActiveSubscriptions(tx, active, now));
+}
+
+export async function ingestOnce(db: Db, client: IndexerClient, options: IngestOptions, state: IngestState, now = Date.now()): Promise<IngestResult> {
+  const { eventId: cursor } = await readCursor(db);
+  const page = await client.events(cursor, options.batchSize);
+  // Subscriptions are read AFTER the events: the indexer writes both in the same indexing step, so every
+  // subscription created up to the last event of the page is known (fromBlock keeps older events out).
+  const touchesSubscriptions = page.items.some((e) => e.type.startsWith("subscription."));
+  if (touchesSubscriptions || now - state.lastSubscriptionRefresh >= options.subscriptionsRefreshMs) {
+    await refreshSubscriptions(db, client, now);
+    state.lastSubscriptionRefresh = now;
+  }
+  if (page.items.length === 0) return { events: 0, deliveries: 0, pendingConfirmations: 0, cursor };
+  const subscriptions = await loadDeliverableSubscriptions(db);
+  const { deliveries, confirmations } = planDeliveries(page.items, subscriptions);
+
+  const blocks = new Map<string, { block_number: string; block_hash: string; prev_cursor: string }>();
+  page.items.forEach((event, i) => {
+    if (!blocks.has(event.blockNumber)) {
+      blocks.set(event.blockNumber, { block_number: event.blockNumber, block_hash: event.blockHash, prev_cursor: i === 0 ? cursor : page.items[i - 1]!.id });
+    }
+  });
+
+  let inserted = 0;
+  await db.transaction(async (tx) => {
+    await lockCursor(tx, cursor);
+    inserted = await enqueueDeliveries(tx, deliveries, now);
+    if (confirmations.length > 0) {
+      await tx.query(
+        `INSERT INTO relay_pending_confirmations (subscription_id, event_id, block_hash, block_number, due_block, body, immediate_id)
+         SELECT x.subscription_id, x.event_id, x.block_hash, x.block_number::bigint, x.due_block::bigint, x.body, x.immediate_id
+         FROM jsonb_to_recordset($1::jsonb) AS x(subscription_id text, event_id text, block_hash text, block_number text, due_block text, body text, immediate_id text)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(confirmations)],
+      );
+    }
+    await tx.query(
+      `INSERT INTO relay_blocks (block_number, block_hash, prev_cursor)
+       SELECT x.block_number::bigint, x.block_hash, x.prev_cursor FROM jsonb_to_recordset($1::jsonb) AS x(block_number text, block_hash text, prev_cursor text)
+       ON CONFLICT (block_number) DO NOTHING`,
+      [JSON.stringify([...blocks.values()])],
+    );
+    await writeCursor(tx, page.nextCursor, now);
+  });
+  return { events: page.items.length, deliveries: inserted, pendingConfirmations: confirmations.length, cursor: page.nextCursor };
+}

@@ -1,0 +1,235 @@
+/**
+ * The outbox (table relay_outbox): one row per webhook. Life cycle:
+ *
+ *   pending ──claim──▶ delivering ──2xx──▶ delivered
+ *      ▲                   │ 5xx/408/425/429/network/timeout: pending again after a backoff, or dead when
+ *      │                   │ the schedule is exhausted; other 4xx, 3xx, refused endpoint: dead at once;
+ *      │                   │ 410: dead and the subscription disabled
+ *      └──── redrive ◀── dead                 (reorg before delivery: cancelled)
+ *
+ * A claim sets a lease (`locked_by`, `lease_until`): a row whose worker died (SIGKILL) is claimed again once
+ * its lease has passed. Claims use `FOR UPDATE SKIP LOCKED`, so several relay processes on one Postgres
+ * never claim the same row at the same time. Ordered subscriptions: only the lowest `sequence` of a
+ * subscription that is still pending/delivering may be claimed (dead rows do not block the chain).
+ */
+import type { Queryable } from "./db/Db.ts";
+import type { DeliveryKind } from "./deliveryId.ts";
+
+export type OutboxStatus = "pending" | "delivering" | "delivered" | "dead" | "cancelled";
+
+export type NewDelivery = {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  kind: DeliveryKind;
+  eventType: string;
+  blockNumber: string;
+  blockHash: string;
+  refId: string | null;
+  body: string;
+};
+
+/** Inserts deliveries in order (their `sequence` follows the array); existing ids are left alone. */
+export async function enqueueDeliveries(db: Queryable, deliveries: NewDelivery[], now = Date.now()): Promise<number> {
+  if (deliveries.length === 0) return 0;
+  const rows = deliveries.map((d, ordinal) => ({
+    id: d.id,
+    subscription_id: d.subscriptionId,
+    event_id: d.eventId,
+    kind: d.kind,
+    event_type: d.eventType,
+    block_number: d.blockNumber,
+    block_hash: d.blockHash,
+    ref_id: d.refId,
+    body: d.body,
+    ordinal,
+  }));
+  const inserted = await db.query<{ id: string }>(
+    `INSERT INTO relay_outbox (id, subscription_id, event_id, kind, event_type, block_number, block_hash, ref_id, body, next_attempt_at, created_at)
+     SELECT x.id, x.subscription_id, x.event_id, x.kind, x.event_type, x.block_number::bigint, x.block_hash, x.ref_id, x.body, $2, $2
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, subscription_id text, event_id text, kind text, event_type text,
+       block_number text, block_hash text, ref_id text, body text, ordinal int)
+     ORDER BY x.ordinal
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [JSON.stringify(rows), now],
+  );
+  return inserted.length;
+}
+
+export type ClaimedDelivery = {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  kind: DeliveryKind;
+  body: string;
+  attempts: number;
+  sequence: number;
+  endpoint: string;
+};
+
+/** Claims up to `limit` due deliveries for `workerId` until `now + leaseMs`. */
+export async function claimDueDeliveries(db: Queryable, workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<ClaimedDelivery[]> {
+  const rows = await db.query<{
+    id: string;
+    subscription_id: string;
+    event_id: string;
+    kind: DeliveryKind;
+    body: string;
+    attempts: number;
+    sequence: string | number;
+    endpoint: string;
+  }>(
+    `WITH due AS (
+       SELECT o.id, s.endpoint
+       FROM relay_outbox o JOIN relay_subscriptions s ON s.id = o.subscription_id
+       WHERE ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'delivering' AND o.lease_until < $1))
+         AND s.status = 'active' AND s.disabled_at IS NULL
+         AND (NOT s.ordered OR NOT EXISTS (
+           SELECT 1 FROM relay_outbox p
+           WHERE p.subscription_id = o.subscription_id AND p.sequence < o.sequence AND p.status IN ('pending', 'delivering')))
+       ORDER BY o.next_attempt_at, o.sequence
+       LIMIT $2
+       FOR UPDATE OF o SKIP LOCKED
+     )
+     UPDATE relay_outbox o SET status = 'delivering', locked_by = $3, lease_until = $4
+     FROM due WHERE o.id = due.id
+     RETURNING o.id, o.subscription_id, o.event_id, o.kind, o.body, o.attempts, o.sequence, due.endpoint`,
+    [now, limit, workerId, now + leaseMs],
+  );
+  return rows
+    .map((r) => ({
+      id: r.id,
+      subscriptionId: r.subscription_id,
+      eventId: r.event_id,
+      kind: r.kind,
+      body: r.body,
+      attempts: Number(r.attempts),
+      sequence: Number(r.sequence),
+      endpoint: r.endpoint,
+    }))
+    .sort((a, b) => a.sequence - b.sequence);
+}
+
+const OWNED = "id = $1 AND locked_by = $2 AND status = 'delivering'";
+
+export async function markDelivered(db: Queryable, id: string, workerId: string, statusCode: number, now = Date.now()): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE relay_outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $3, last_status_code = $4,
+       last_error = NULL, locked_by = NULL, lease_until = NULL WHERE ${OWNED} RETURNING id`,
+    [id, workerId, now, statusCode],
+  );
+  return rows.length > 0;
+}
+
+/** A failed attempt to retry at `nextAttemptAt`. */
+export async function markRetry(
+  db: Queryable,
+  id: string,
+  workerId: string,
+  failure: { statusCode: number | null; error: string },
+  nextAttemptAt: number,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE relay_outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = $3, last_status_code = $4,
+       last_error = $5, locked_by = NULL, lease_until = NULL WHERE ${OWNED} RETURNING id`,
+    [id, workerId, nextAttemptAt, failure.statusCode, failure.error.slice(0, 1000)],
+  );
+  return rows.length > 0;
+}
+
+export async function markDead(db: Queryable, id: string, workerId: string, failure: { statusCode: number | null; error: string }): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE relay_outbox SET status = 'dead', attempts = attempts + 1, last_status_code = $3, last_error = $4,
+       locked_by = NULL, lease_until = NULL WHERE ${OWNED} RETURNING id`,
+    [id, workerId, failure.statusCode, failure.error.slice(0, 1000)],
+  );
+  return rows.length > 0;
+}
+
+/** Gives a claimed row back untouched (shutdown before the attempt started). */
+export async function releaseClaim(db: Queryable, id: string, workerId: string): Promise<void> {
+  await db.query(`UPDATE relay_outbox SET status = 'pending', locked_by = NULL, lease_until = NULL WHERE ${OWNED}`, [id, workerId]);
+}
+
+/**
+ * Redrive: dead deliveries of a subscription (or the one named) go back to pending with attempts reset, due
+ * now; a relay-side disable (410) of the subscription is lifted. Returns the ids moved.
+ */
+export async function redrive(db: Queryable, subscriptionId: string, options: { deliveryId?: string; now?: number } = {}): Promise<string[]> {
+  const now = options.now ?? Date.now();
+  const rows = await db.query<{ id: string }>(
+    `UPDATE relay_outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL, last_status_code = NULL,
+       locked_by = NULL, lease_until = NULL
+     WHERE subscription_id = $1 AND status = 'dead' AND ($3::text IS NULL OR id = $3) RETURNING id`,
+    [subscriptionId, now, options.deliveryId ?? null],
+  );
+  await db.query("UPDATE relay_subscriptions SET disabled_at = NULL, disabled_reason = NULL WHERE id = $1", [subscriptionId]);
+  return rows.map((r) => r.id);
+}
+
+export type DeliveryView = {
+  id: string;
+  eventId: string;
+  kind: DeliveryKind;
+  eventType: string;
+  blockNumber: string;
+  refId: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+  sequence: number;
+};
+
+/** A subscription's deliveries by sequence (ascending), optionally one status, paged by sequence. */
+export async function listDeliveries(
+  db: Queryable,
+  subscriptionId: string,
+  { status, afterSequence = 0, limit = 100 }: { status?: OutboxStatus; afterSequence?: number; limit?: number } = {},
+): Promise<DeliveryView[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `SELECT id, event_id, kind, event_type, block_number, ref_id, status, attempts, next_attempt_at, last_status_code, last_error,
+       created_at, delivered_at, sequence
+     FROM relay_outbox WHERE subscription_id = $1 AND ($2::text IS NULL OR status = $2) AND sequence > $3
+     ORDER BY sequence LIMIT $4`,
+    [subscriptionId, status ?? null, afterSequence, limit],
+  );
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return rows.map((r) => ({
+    id: String(r.id),
+    eventId: String(r.event_id),
+    kind: r.kind as DeliveryKind,
+    eventType: String(r.event_type),
+    blockNumber: String(r.block_number),
+    refId: (r.ref_id as string | null) ?? null,
+    status: r.status as OutboxStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.status === "pending" ? num(r.next_attempt_at) : null,
+    lastStatusCode: num(r.last_status_code),
+    lastError: (r.last_error as string | null) ?? null,
+    createdAt: Number(r.created_at),
+    deliveredAt: num(r.delivered_at),
+    sequence: Number(r.sequence),
+  }));
+}
+
+/** Counts by status (for /health). */
+export async function outboxCounts(db: Queryable): Promise<Record<OutboxStatus, number>> {
+  const rows = await db.query<{ status: OutboxStatus; n: string | number }>("SELECT status, count(*) AS n FROM relay_outbox GROUP BY status");
+  const counts: Record<OutboxStatus, number> = { pending: 0, delivering: 0, delivered: 0, dead: 0, cancelled: 0 };
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+/** Deletes delivered and cancelled rows older than `olderThan` (ms epoch). */
+export async function purgeFinished(db: Queryable, olderThan: number): Promise<number> {
+  const rows = await db.query<{ id: string }>(
+    "DELETE FROM relay_outbox WHERE status IN ('delivered', 'cancelled') AND created_at < $1 RETURNING id",
+    [olderThan],
+  );
+  return rows.length;
+}

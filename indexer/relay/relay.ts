@@ -1,0 +1,149 @@
+/**
+ * One relay process: store → ingest loop (leader only) → delivery pool (always) → HTTP API.
+ * `startRelay(config, deps)` returns a handle whose stop() ends everything in order (API, ingest, in-flight
+ * deliveries, store) so a SIGTERM loses nothing; a SIGKILL loses nothing either (outbox + leases).
+ */
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import type { Context, MiddlewareHandler } from "hono";
+import { createRelayApi } from "./api.ts";
+import type { EndpointCheck, SignFunction } from "./attemptDelivery.ts";
+import type { RelayConfig } from "./config.ts";
+import { writeHeadBlock } from "./cursor.ts";
+import type { Db } from "./db/Db.ts";
+import { openDb } from "./db/openDb.ts";
+import { DeliveryPool } from "./deliveryPool.ts";
+import { IngestConflictError } from "./errors.ts";
+import { createIndexerClient, type IndexerClient } from "./indexerClient.ts";
+import { ingestOnce, type IngestState } from "./ingest.ts";
+import { acquireIngestLease, releaseIngestLease } from "./ingestLeader.ts";
+import { purgeFinished } from "./outbox.ts";
+import { checkReorgs, promoteConfirmations, pruneBlocks } from "./reorgs.ts";
+
+export type RelayDeps = {
+  sign: SignFunction;
+  checkEndpoint: EndpointCheck;
+  auth?: MiddlewareHandler;
+  signerOf?: (c: Context) => string | undefined;
+  log?: (message: string) => void;
+  indexer?: IndexerClient;
+};
+
+export type Relay = {
+  config: RelayConfig;
+  db: Db;
+  pool: DeliveryPool;
+  url: string;
+  port: number;
+  stop: () => Promise<void>;
+};
+
+export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<Relay> {
+  const log = deps.log ?? ((message: string) => console.log(`[relay] ${message}`));
+  const db = await openDb(config);
+  const indexer = deps.indexer ?? createIndexerClient(config.indexerUrl, Math.max(config.timeoutMs, 5_000));
+  const pool = new DeliveryPool({
+    db,
+    workerId: config.workerId,
+    concurrency: config.concurrency,
+    timeoutMs: config.timeoutMs,
+    leaseMs: config.leaseMs,
+    pollMs: config.pollMs,
+    retry: config.retry,
+    sign: deps.sign,
+    checkEndpoint: deps.checkEndpoint,
+    log,
+  });
+
+  let running = true;
+  let wakeIngest: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeIngest = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const ingestLeaseMs = Math.max(5_000, config.pollMs * 20);
+  const state: IngestState = { lastSubscriptionRefresh: 0 };
+  let lastCheck = 0;
+  let lastPurge = Date.now();
+  let lastError = "";
+  let leading = false;
+  const ingestLoop = (async () => {
+    while (running) {
+      let more = false;
+      try {
+        const leader = await acquireIngestLease(db, config.workerId, ingestLeaseMs);
+        if (leader !== leading) log(leader ? "ingesting (leader)" : "not the ingest leader: delivering only");
+        leading = leader;
+        if (leader) {
+          const result = await ingestOnce(db, indexer, config, state);
+          if (result.deliveries > 0) pool.wake();
+          more = result.events === config.batchSize;
+          const now = Date.now();
+          if (now - lastCheck >= config.reorgCheckMs) {
+            lastCheck = now;
+            const head = await indexer.headBlock();
+            await writeHeadBlock(db, head);
+            if (config.reorgDepth > 0) {
+              const reorg = await checkReorgs(db, indexer, config.batchSize);
+              if (reorg.reorgedFromBlock !== null) {
+                log(`reorg from block ${reorg.reorgedFromBlock}: ${reorg.removedNotices} removal notice(s), ${reorg.cancelled} cancelled`);
+                more = true;
+                pool.wake();
+              }
+            }
+            await pruneBlocks(db, head, config.reorgDepth);
+            if ((await promoteConfirmations(db, head)) > 0) pool.wake();
+          }
+          if (now - lastPurge >= 60_000) {
+            lastPurge = now;
+            await purgeFinished(db, now - config.retentionMs);
+          }
+        }
+        lastError = "";
+      } catch (error) {
+        if (!(error instanceof IngestConflictError)) {
+          const message = (error as Error).message;
+          if (message !== lastError) log(`ingest: ${message}`);
+          lastError = message;
+        }
+      }
+      if (running && !more) await sleep(config.pollMs);
+    }
+  })();
+
+  pool.start();
+
+  const app = createRelayApi({
+    db,
+    workerId: config.workerId,
+    auth: deps.auth,
+    signerOf: deps.signerOf ?? (() => undefined),
+    onRedrive: () => pool.wake(),
+    stats: () => ({ ...pool.stats, ingestLeader: leading }),
+  });
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  log(`listening on http://${config.host}:${port} (db ${db.kind}, worker ${config.workerId}, indexer ${config.indexerUrl})`);
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      running = false;
+      wakeIngest?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ingestLoop;
+      await pool.stop();
+      await releaseIngestLease(db, config.workerId).catch(() => {});
+      await db.close();
+    })());
+
+  return { config, db, pool, url: `http://${config.host}:${port}`, port, stop };
+}

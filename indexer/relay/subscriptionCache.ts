@@ -1,0 +1,97 @@
+/**
+ * The relay's cache of subscriptions (table relay_subscriptions), refreshed from the indexer. It also keeps
+ * what only the relay knows: `disabled_at`/`disabled_reason` (the endpoint answered 410 Gone). The delivery
+ * workers read endpoint, ordering and status from here at every attempt, so an endpoint update or a pause
+ * applies to queued deliveries too.
+ */
+import type { KindName } from "../src/lib/eventBody.ts";
+import type { Queryable } from "./db/Db.ts";
+import { ensureSecret } from "./secrets.ts";
+import type { RelaySubscription } from "./subscription.ts";
+
+export type CachedSubscription = RelaySubscription & { disabledAt: number | null; disabledReason: string | null };
+
+type SubscriptionRow = {
+  id: string;
+  owner: string;
+  swarm_id: string | null;
+  kinds: KindName[] | string;
+  members: string[] | string;
+  endpoint: string;
+  status: RelaySubscription["status"];
+  confirmation_mode: RelaySubscription["mode"];
+  confirmations: number | string;
+  ordered: boolean;
+  from_block: number | string;
+  from_event_id: string;
+  disabled_at: number | string | null;
+  disabled_reason: string | null;
+};
+
+const json = <T>(value: T | string): T => (typeof value === "string" ? (JSON.parse(value) as T) : value);
+
+function fromRow(row: SubscriptionRow): CachedSubscription {
+  const members = json<string[]>(row.members);
+  const kinds = json<KindName[]>(row.kinds);
+  return {
+    id: row.id,
+    owner: row.owner,
+    swarmId: row.swarm_id,
+    kinds,
+    member: members[0] ?? null,
+    endpoint: row.endpoint,
+    status: row.status,
+    mode: row.confirmation_mode,
+    confirmations: Number(row.confirmations),
+    ordered: row.ordered,
+    fromBlock: Number(row.from_block),
+    fromEventId: row.from_event_id,
+    disabledAt: row.disabled_at === null ? null : Number(row.disabled_at),
+    disabledReason: row.disabled_reason,
+  };
+}
+
+/**
+ * Stores the indexer's active subscriptions: upserts each (keeping the relay-side disable flag), creates
+ * its signing secret if new, and marks every other cached active one "inactive".
+ */
+export async function storeActiveSubscriptions(db: Queryable, active: RelaySubscription[], now = Date.now()): Promise<void> {
+  for (const sub of active) {
+    await db.query(
+      `INSERT INTO relay_subscriptions (id, owner, swarm_id, kinds, members, endpoint, status, confirmation_mode, confirmations, ordered, from_block, from_event_id, raw, refreshed_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10, $11, $14, $12::jsonb, $13)
+       ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, swarm_id = EXCLUDED.swarm_id, kinds = EXCLUDED.kinds,
+         members = EXCLUDED.members, endpoint = EXCLUDED.endpoint, status = EXCLUDED.status,
+         confirmation_mode = EXCLUDED.confirmation_mode, confirmations = EXCLUDED.confirmations, ordered = EXCLUDED.ordered,
+         from_block = EXCLUDED.from_block, from_event_id = EXCLUDED.from_event_id, raw = EXCLUDED.raw, refreshed_at = EXCLUDED.refreshed_at`,
+      [
+        sub.id, sub.owner, sub.swarmId, JSON.stringify(sub.kinds), JSON.stringify(sub.member ? [sub.member] : []), sub.endpoint,
+        sub.status, sub.mode, sub.confirmations, sub.ordered, sub.fromBlock, JSON.stringify(sub), now, sub.fromEventId,
+      ],
+    );
+    await ensureSecret(db, sub.id, now);
+  }
+  const ids = active.map((sub) => sub.id);
+  await db.query(
+    `UPDATE relay_subscriptions SET status = 'inactive', refreshed_at = $2 WHERE status = 'active' AND NOT (id = ANY($1::text[]))`,
+    [ids, now],
+  );
+}
+
+/** Subscriptions that receive new events: active in the indexer and not disabled by the relay. */
+export async function loadDeliverableSubscriptions(db: Queryable): Promise<CachedSubscription[]> {
+  const rows = await db.query<SubscriptionRow>(
+    "SELECT * FROM relay_subscriptions WHERE status = 'active' AND disabled_at IS NULL ORDER BY id",
+  );
+  return rows.map(fromRow);
+}
+
+export async function getCachedSubscription(db: Queryable, id: string): Promise<CachedSubscription | undefined> {
+  const [row] = await db.query<SubscriptionRow>("SELECT * FROM relay_subscriptions WHERE id = $1", [id]);
+  return row ? fromRow(row) : undefined;
+}
+
+/** The endpoint answered 410 Gone: the relay stops delivering to this subscription (until a redrive). */
+export async function disableSubscription(db: Queryable, id: string, reason: string, now = Date.now()): Promise<void> {
+  await db.query("UPDATE relay_subscriptions SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND disabled_at IS NULL", [id, now, reason]);
+}

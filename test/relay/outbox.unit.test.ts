@@ -1,0 +1,310 @@
+/**
+ * Relay unit tests on PGlite (temp dir) with a fake feed server: matching, ingest → outbox (idempotent,
+ * crash-safe cursor), ordered claims, leases, retries/dead letters/redrive through the delivery pool with a
+ * real HTTP receiver, 410, reorg retractions and confirmations.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { signWebhook } from "../../sdk/webhooks.ts";
+import { readCursor } from "../../indexer/relay/cursor.ts";
+import type { Db } from "../../indexer/relay/db/Db.ts";
+import { openDb } from "../../indexer/relay/db/openDb.ts";
+import { DeliveryPool } from "../../indexer/relay/deliveryPool.ts";
+import { deliveryId } from "../../indexer/relay/deliveryId.ts";
+import { createIndexerClient } from "../../indexer/relay/indexerClient.ts";
+import { ingestOnce } from "../../indexer/relay/ingest.ts";
+import { acquireIngestLease } from "../../indexer/relay/ingestLeader.ts";
+import { matchesSubscription } from "../../indexer/relay/matchEvent.ts";
+import { claimDueDeliveries, listDeliveries, markDelivered, redrive } from "../../indexer/relay/outbox.ts";
+import { checkReorgs, promoteConfirmations } from "../../indexer/relay/reorgs.ts";
+import { parseRetryAfter, retryDelayMs } from "../../indexer/relay/retrySchedule.ts";
+import { readSecret } from "../../indexer/relay/secrets.ts";
+import { parseSubscription } from "../../indexer/relay/subscription.ts";
+import { feedEvent, startFakeFeed, startReceiver, tempDir, waitUntil, type FakeFeed, type Receiver } from "./helpers.ts";
+
+const MEMBER = `0x${"33".repeat(20)}`;
+const OTHER = `0x${"44".repeat(20)}`;
+const OWNER = `0x${"55".repeat(20)}`;
+
+function sub(id: string, endpoint: string, fields: Record<string, unknown> = {}) {
+  return {
+    id,
+    owner: OWNER,
+    swarmId: "1",
+    kinds: 4, // KIND_MESSAGE
+    member: null,
+    endpoint,
+    status: "active",
+    mode: "immediate",
+    confirmations: 0,
+    ordered: true,
+    createdBlock: "0",
+    createdEventId: "",
+    ...fields,
+  };
+}
+
+describe("matching", () => {
+  const base = parseSubscription(sub("1", "http://x"));
+  it("matches swarm, kind (by the type's family), member and creation point", () => {
+    expect(matchesSubscription(base, feedEvent(5, 0))).toBe(true);
+    expect(matchesSubscription(base, feedEvent(5, 0, { swarmId: "2" }))).toBe(false);
+    expect(matchesSubscription(base, feedEvent(5, 0, { type: "task.claimed" }))).toBe(false);
+    expect(matchesSubscription(base, feedEvent(5, 0, { swarmId: null }))).toBe(false);
+    const swarmKind = parseSubscription(sub("2", "http://x", { kinds: 1 << 7 }));
+    expect(matchesSubscription(swarmKind, feedEvent(5, 0, { type: "member.joined" }))).toBe(true);
+    expect(matchesSubscription(swarmKind, feedEvent(5, 0, { type: "swarm.created" }))).toBe(true);
+    expect(matchesSubscription(swarmKind, feedEvent(5, 0, { type: "subscription.created" }))).toBe(false);
+    const member = parseSubscription(sub("3", "http://x", { member: OTHER }));
+    expect(matchesSubscription(member, feedEvent(5, 0))).toBe(false);
+    expect(matchesSubscription(member, feedEvent(5, 0, { members: [MEMBER as `0x${string}`, OTHER as `0x${string}`] }))).toBe(true);
+    const later = parseSubscription(sub("4", "http://x", { createdEventId: feedEvent(5, 3).id }));
+    expect(matchesSubscription(later, feedEvent(5, 3))).toBe(false);
+    expect(matchesSubscription(later, feedEvent(5, 4))).toBe(true);
+    const raw = parseSubscription(sub("5", "http://x", { swarmId: null, kinds: 1 << 15 }));
+    expect(matchesSubscription(raw, feedEvent(5, 0))).toBe(false);
+  });
+
+  it("parses the indexer's mode/status names and the retry helpers", () => {
+    expect(parseSubscription(sub("1", "x", { mode: "after_confirmations", confirmations: 3 })).mode).toBe("after_confirmations");
+    expect(parseSubscription(sub("1", "x", { mode: 2 })).mode).toBe("both");
+    expect(() => parseSubscription(sub("1", "x", { mode: "sometimes" }))).toThrow(/mode/);
+    expect(parseRetryAfter("7")).toBe(7000);
+    expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(58_000);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    const schedule = { baseMs: 1000, capMs: 3_600_000, maxAttempts: 60 };
+    expect(retryDelayMs(1, schedule, () => 0.999)).toBeLessThan(1000);
+    expect(retryDelayMs(5, schedule, () => 0.999)).toBeGreaterThan(15_000);
+    expect(retryDelayMs(40, schedule, () => 0.999)).toBeLessThanOrEqual(3_600_000);
+    expect(retryDelayMs(3, schedule, () => 0)).toBe(0);
+  });
+});
+
+describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
+  let feed: FakeFeed;
+  let receiver: Receiver;
+  let db: Db;
+  let dir: ReturnType<typeof tempDir>;
+  const options = { batchSize: 3, subscriptionsRefreshMs: 0 };
+  const config = () => ({ databaseUrl: undefined, dbSchema: "public", dataDir: dir.dir, concurrency: 4 });
+
+  beforeAll(async () => {
+    feed = await startFakeFeed();
+    receiver = await startReceiver();
+    dir = tempDir("relay-unit-");
+    db = await openDb(config());
+  });
+  afterAll(async () => {
+    await db?.close();
+    await feed?.close();
+    await receiver?.close();
+    dir?.remove();
+  });
+  beforeEach(async () => {
+    // One PGlite for the file (creating one costs seconds): empty every table between tests.
+    await db.exec(`TRUNCATE relay_outbox, relay_subscriptions, relay_secrets, relay_blocks, relay_pending_confirmations;
+      UPDATE relay_cursor SET event_id = '', head_block = 0; UPDATE relay_leader SET holder = NULL, lease_until = 0;`);
+    feed.events = [];
+    feed.subscriptions = [];
+    receiver.received.length = 0;
+    receiver.respond = () => ({ status: 200 });
+  });
+
+  it("ingests pages into the outbox in one transaction with the cursor; re-ingest is a no-op", async () => {
+    const client = createIndexerClient(feed.url);
+    feed.subscriptions = [sub("1", `${receiver.url}/a`), sub("2", `${receiver.url}/b`, { member: OTHER }), sub("3", `${receiver.url}/c`, { status: "paused" })];
+    feed.events = [feedEvent(5, 0), feedEvent(5, 1, { members: [OTHER as `0x${string}`] }), feedEvent(6, 0, { type: "task.posted" }), feedEvent(7, 0), feedEvent(7, 1)];
+    const state = { lastSubscriptionRefresh: 0 };
+    const first = await ingestOnce(db, client, options, state);
+    expect(first).toMatchObject({ events: 3, deliveries: 3 }); // sub 1 × 2 messages + sub 2 × the one touching OTHER
+    const second = await ingestOnce(db, client, options, state);
+    expect(second).toMatchObject({ events: 2, deliveries: 2 });
+    expect(await ingestOnce(db, client, options, state)).toMatchObject({ events: 0 });
+    expect((await readCursor(db)).eventId).toBe(feedEvent(7, 1).id);
+    // Every secret exists (created on first sight), paused subscription got nothing.
+    expect(await readSecret(db, "1")).toBeDefined();
+    expect(await listDeliveries(db, "3")).toHaveLength(0);
+    const one = await listDeliveries(db, "1");
+    expect(one.map((d) => d.eventId)).toEqual([feedEvent(5, 0).id, feedEvent(5, 1).id, feedEvent(7, 0).id, feedEvent(7, 1).id]);
+    expect(one[0]!.id).toBe(deliveryId("1", feedEvent(5, 0).id, feedEvent(5, 0).blockHash, "immediate"));
+
+    // A crash after reading but before committing = the cursor never moved: reading again inserts nothing new.
+    await db.query("UPDATE relay_cursor SET event_id = '' WHERE name = 'events'");
+    let again = 0;
+    for (let i = 0; i < 3; i++) again += (await ingestOnce(db, client, options, state)).deliveries;
+    expect(again).toBe(0);
+    expect(await db.query("SELECT id FROM relay_outbox")).toHaveLength(5);
+  });
+
+  it("claims only the lowest pending row of an ordered subscription, all rows of an unordered one; leases expire", async () => {
+    const client = createIndexerClient(feed.url);
+    feed.subscriptions = [sub("1", `${receiver.url}/a`), sub("2", `${receiver.url}/b`, { ordered: false })];
+    feed.events = [feedEvent(5, 0), feedEvent(5, 1), feedEvent(6, 0)];
+    await ingestOnce(db, client, { batchSize: 10, subscriptionsRefreshMs: 0 }, { lastSubscriptionRefresh: 0 });
+    const now = Date.now();
+    const claimed = await claimDueDeliveries(db, "w1", 10, 1_000, now);
+    expect(claimed.filter((c) => c.subscriptionId === "1").map((c) => c.eventId)).toEqual([feedEvent(5, 0).id]);
+    expect(claimed.filter((c) => c.subscriptionId === "2")).toHaveLength(3);
+    // Nothing else is claimable while those leases run; after the lease, the same rows come back.
+    expect(await claimDueDeliveries(db, "w2", 10, 1_000, now + 500)).toHaveLength(0);
+    const reclaimed = await claimDueDeliveries(db, "w2", 10, 1_000, now + 1_001);
+    expect(reclaimed.map((c) => c.id).sort()).toEqual(claimed.map((c) => c.id).sort());
+    // The first worker's late answer no longer counts; the second's does, and unblocks the next in order.
+    expect(await markDelivered(db, claimed[0]!.id, "w1", 200)).toBe(false);
+    const head = reclaimed.find((c) => c.subscriptionId === "1")!;
+    expect(await markDelivered(db, head.id, "w2", 200)).toBe(true);
+    const next = await claimDueDeliveries(db, "w3", 10, 1_000, now + 1_002);
+    expect(next.map((c) => c.eventId)).toEqual([feedEvent(5, 1).id]);
+  });
+
+  it("delivers signed webhooks, retries 500/timeouts/429 with the same webhook-id, dead-letters 400, disables on 410, redrives", async () => {
+    const client = createIndexerClient(feed.url);
+    feed.subscriptions = [
+      sub("1", `${receiver.url}/flaky`),
+      sub("2", `${receiver.url}/bad`),
+      sub("3", `${receiver.url}/gone`),
+    ];
+    feed.events = [feedEvent(5, 0), feedEvent(6, 0)];
+    await ingestOnce(db, client, { batchSize: 10, subscriptionsRefreshMs: 0 }, { lastSubscriptionRefresh: 0 });
+    for (const id of ["1", "2", "3"]) receiver.secrets.set(id === "1" ? "/flaky" : id === "2" ? "/bad" : "/gone", (await readSecret(db, id))!.secret);
+    let badRecovered = false;
+    receiver.respond = (w, n) => {
+      if (w.path === "/flaky") {
+        if (n === 1) return { status: 500 };
+        if (n === 2) return "hang";
+        if (n === 3) return { status: 429, headers: { "retry-after": "0" } };
+        return { status: 200 };
+      }
+      if (w.path === "/bad") return badRecovered ? { status: 204 } : { status: 400 };
+      return { status: 410 };
+    };
+    const pool = new DeliveryPool({
+      db,
+      workerId: "unit",
+      concurrency: 4,
+      timeoutMs: 300,
+      leaseMs: 2_000,
+      pollMs: 20,
+      retry: { baseMs: 20, capMs: 100, maxAttempts: 6 },
+      sign: signWebhook,
+      checkEndpoint: async () => {},
+      log: () => {},
+    });
+    pool.start();
+    try {
+      await waitUntil(async () => (await listDeliveries(db, "1")).every((d) => d.status === "delivered"), "subscription 1 delivered");
+      const flaky = receiver.received.filter((r) => r.path === "/flaky");
+      // 2 events; the first took 4 attempts (500, timeout, 429, 200), all with one webhook-id; ordered: the second after it.
+      const firstId = deliveryId("1", feedEvent(5, 0).id, feedEvent(5, 0).blockHash, "immediate");
+      expect(flaky.filter((r) => r.id === firstId)).toHaveLength(4);
+      expect(flaky.every((r) => r.verified === true)).toBe(true);
+      expect(flaky.findIndex((r) => r.json.id === feedEvent(6, 0).id)).toBeGreaterThan(flaky.map((r) => r.id).lastIndexOf(firstId));
+      expect(flaky[0]!.json).toEqual(feedEvent(5, 0));
+      const [d1] = await listDeliveries(db, "1");
+      expect(d1).toMatchObject({ attempts: 4, lastStatusCode: 200, status: "delivered" });
+
+      await waitUntil(async () => (await listDeliveries(db, "2")).every((d) => d.status === "dead"), "subscription 2 dead");
+      expect((await listDeliveries(db, "2"))[0]).toMatchObject({ attempts: 1, lastStatusCode: 400 });
+      await waitUntil(async () => (await db.query("SELECT 1 FROM relay_subscriptions WHERE id = '3' AND disabled_at IS NOT NULL")).length === 1, "410 disables");
+      const gone = await listDeliveries(db, "3");
+      expect(gone.filter((d) => d.status === "dead")).toHaveLength(1);
+      expect(gone.filter((d) => d.status === "pending")).toHaveLength(gone.length - 1); // held, not attempted
+      const goneAttempts = receiver.received.filter((r) => r.path === "/gone").length;
+
+      badRecovered = true;
+      const moved = await redrive(db, "2");
+      expect(moved).toHaveLength(2);
+      pool.wake();
+      await waitUntil(async () => (await listDeliveries(db, "2")).every((d) => d.status === "delivered"), "redriven deliveries");
+      const bad = receiver.received.filter((r) => r.path === "/bad");
+      expect(new Set(bad.map((r) => r.id)).size).toBe(2); // retried with the same ids
+      expect(receiver.received.filter((r) => r.path === "/gone").length).toBe(goneAttempts);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("dead-letters after the schedule is exhausted", async () => {
+    feed.subscriptions = [sub("1", `${receiver.url}/down`)];
+    feed.events = [feedEvent(5, 0)];
+    await ingestOnce(db, createIndexerClient(feed.url), options, { lastSubscriptionRefresh: 0 });
+    receiver.respond = () => ({ status: 503 });
+    const pool = new DeliveryPool({
+      db, workerId: "unit", concurrency: 2, timeoutMs: 300, leaseMs: 2_000, pollMs: 10,
+      retry: { baseMs: 5, capMs: 20, maxAttempts: 3 }, sign: signWebhook, checkEndpoint: async () => {}, log: () => {},
+    });
+    pool.start();
+    try {
+      const [dead] = await waitUntil(async () => {
+        const rows = await listDeliveries(db, "1");
+        return rows[0]?.status === "dead" ? rows : undefined;
+      }, "dead letter");
+      expect(dead).toMatchObject({ attempts: 3, lastStatusCode: 503 });
+      expect(dead!.lastError).toMatch(/gave up after 3 attempts/);
+      expect(receiver.received).toHaveLength(3);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("retracts reorged events with <type>.removed naming the original webhook-id and re-reads the new branch", async () => {
+    const client = createIndexerClient(feed.url);
+    feed.subscriptions = [sub("1", `${receiver.url}/a`, { ordered: false })];
+    feed.events = [feedEvent(5, 0), feedEvent(6, 0), feedEvent(7, 0)];
+    await ingestOnce(db, client, { batchSize: 10, subscriptionsRefreshMs: 0 }, { lastSubscriptionRefresh: 0 });
+    const rows = await listDeliveries(db, "1");
+    // Block 6's delivery went out, block 7's did not yet.
+    const claimed = await claimDueDeliveries(db, "w", 10, 10_000);
+    for (const c of claimed) if (c.eventId === feedEvent(6, 0).id || c.eventId === feedEvent(5, 0).id) await markDelivered(db, c.id, "w", 200);
+    await db.query("UPDATE relay_outbox SET status = 'pending', locked_by = NULL WHERE status = 'delivering'");
+
+    // Reorg: blocks 6 and 7 replaced (new hashes), block 6 now has a different event.
+    const newHash = `0x${"bb".repeat(32)}` as `0x${string}`;
+    feed.events = [feedEvent(5, 0), feedEvent(6, 0, { blockHash: newHash, data: { messageId: "new" } })];
+    expect(await checkReorgs(db, client, 10)).toEqual({ reorgedFromBlock: 6, removedNotices: 1, cancelled: 1 });
+    const after = await listDeliveries(db, "1");
+    const removed = after.find((d) => d.kind === "removed")!;
+    const original = rows.find((d) => d.eventId === feedEvent(6, 0).id)!;
+    expect(removed.refId).toBe(original.id);
+    const [body] = await db.query<{ body: string }>("SELECT body FROM relay_outbox WHERE id = $1", [removed.id]);
+    expect(JSON.parse(body!.body)).toMatchObject({ type: "message.broadcast.removed", originalWebhookId: original.id, id: feedEvent(6, 0).id });
+    expect(after.find((d) => d.eventId === feedEvent(7, 0).id)!.status).toBe("cancelled");
+    // The cursor went back before block 6: the new block-6 event becomes a new delivery (new webhook-id).
+    expect((await readCursor(db)).eventId).toBe(feedEvent(5, 0).id);
+    await ingestOnce(db, client, { batchSize: 10, subscriptionsRefreshMs: 0 }, { lastSubscriptionRefresh: 0 });
+    const final = await listDeliveries(db, "1");
+    expect(final.filter((d) => d.kind === "immediate" && d.eventId === feedEvent(6, 0).id)).toHaveLength(2);
+    expect(await checkReorgs(db, client, 10)).toMatchObject({ reorgedFromBlock: null });
+  });
+
+  it("after_confirmations delivers the event once N deep; both sends at once then <type>.confirmed", async () => {
+    const client = createIndexerClient(feed.url);
+    feed.subscriptions = [
+      sub("1", `${receiver.url}/late`, { mode: "after_confirmations", confirmations: 2 }),
+      sub("2", `${receiver.url}/both`, { mode: "both", confirmations: 2 }),
+    ];
+    feed.events = [feedEvent(5, 0)];
+    await ingestOnce(db, client, options, { lastSubscriptionRefresh: 0 });
+    expect(await listDeliveries(db, "1")).toHaveLength(0);
+    expect(await listDeliveries(db, "2")).toHaveLength(1);
+    expect(await promoteConfirmations(db, 6)).toBe(0);
+    expect(await promoteConfirmations(db, 7)).toBe(2);
+    const [late] = await listDeliveries(db, "1");
+    const both = await listDeliveries(db, "2");
+    expect(late).toMatchObject({ kind: "confirmed", eventType: "message.broadcast" });
+    const bodies = await db.query<{ id: string; body: string }>("SELECT id, body FROM relay_outbox ORDER BY sequence");
+    expect(JSON.parse(bodies.find((b) => b.id === late!.id)!.body)).toEqual(feedEvent(5, 0));
+    expect(JSON.parse(bodies.find((b) => b.id === both[1]!.id)!.body)).toMatchObject({
+      type: "message.broadcast.confirmed",
+      originalWebhookId: both[0]!.id,
+      confirmations: 2,
+    });
+    expect(await promoteConfirmations(db, 8)).toBe(0);
+  });
+
+  it("lets one process hold the ingest lease at a time", async () => {
+    expect(await acquireIngestLease(db, "a", 1_000, 0)).toBe(true);
+    expect(await acquireIngestLease(db, "b", 1_000, 500)).toBe(false);
+    expect(await acquireIngestLease(db, "a", 1_000, 600)).toBe(true);
+    expect(await acquireIngestLease(db, "b", 1_000, 1_700)).toBe(true);
+  });
+});
