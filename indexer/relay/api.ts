@@ -15,7 +15,6 @@ import type { Db } from "./db/Db.ts";
 import { RelayError } from "./errors.ts";
 import { ingestLeader } from "./ingestLeader.ts";
 import { listDeliveries, outboxCounts, redrive, type OutboxStatus } from "./outbox.ts";
-import { getCachedSubscription } from "./subscriptionCache.ts";
 
 export type RelayApiOptions = {
   db: Db;
@@ -24,6 +23,10 @@ export type RelayApiOptions = {
   auth: MiddlewareHandler | undefined;
   /** The authenticated address of a request that passed `auth` (lowercase or checksummed). */
   signerOf: (c: Context) => string | undefined;
+  /** The owner of a subscription (relay cache, else the indexer), undefined when it does not exist. */
+  ownerOf: (subscriptionId: string) => Promise<string | undefined>;
+  /** More routes with absolute paths (the secrets API), mounted before ours. */
+  extraRoutes?: Hono;
   /** Called after a redrive moved rows back to pending (wakes the delivery pool). */
   onRedrive?: () => void;
   stats?: () => Record<string, unknown>;
@@ -51,24 +54,31 @@ export function createRelayApi(options: RelayApiOptions): Hono {
     });
   });
 
+  if (options.extraRoutes) app.route("/", options.extraRoutes);
+
   const owned = new Hono();
-  owned.use("*", async (c, next) => {
+  const authenticate: MiddlewareHandler = async (c, next) => {
     if (!options.auth) return c.json(errorBody("auth_unavailable", "Wallet-signed request verification is not configured on this relay"), 503);
     return options.auth(c, next);
-  });
-  owned.use("/:id/*", async (c, next) => {
-    const id = c.req.param("id");
-    if (!/^\d+$/.test(id)) return c.json(errorBody("invalid_subscription_id", `Subscription id must be a decimal integer, got ${JSON.stringify(id)}`), 400);
-    const subscription = await getCachedSubscription(db, id);
-    if (!subscription) return c.json(errorBody("subscription_not_found", `The relay knows no subscription ${id}`, { id }), 404);
+  };
+  const ownerOnly: MiddlewareHandler = async (c, next) => {
+    const id = c.req.param("id") ?? "";
+    if (!/^\d{1,78}$/.test(id)) return c.json(errorBody("invalid_subscription_id", `Subscription id must be a decimal integer, got ${JSON.stringify(id)}`), 400);
+    let owner: string | undefined;
+    try {
+      owner = await options.ownerOf(id);
+    } catch (error) {
+      return c.json(errorBody("owner_lookup_failed", `Cannot tell who owns subscription ${id} right now: ${(error as Error).message}`, { id }), 503);
+    }
+    if (owner === undefined) return c.json(errorBody("subscription_not_found", `Subscription ${id} does not exist (yet)`, { id }), 404);
     const signer = options.signerOf(c)?.toLowerCase();
-    if (!signer || signer !== subscription.owner.toLowerCase()) {
+    if (!signer || signer !== owner.toLowerCase()) {
       return c.json(errorBody("not_subscription_owner", `Only the owner of subscription ${id} may do this`, { id, signer: signer ?? null }), 403);
     }
     await next();
-  });
+  };
 
-  owned.get("/:id/deliveries", async (c) => {
+  owned.get("/:id/deliveries", authenticate, ownerOnly, async (c) => {
     const status = c.req.query("status");
     if (status !== undefined && !STATUSES.includes(status as OutboxStatus)) {
       return c.json(errorBody("invalid_status", `status must be one of ${STATUSES.join(", ")}`), 400);
@@ -81,7 +91,7 @@ export function createRelayApi(options: RelayApiOptions): Hono {
     return c.json({ items, nextCursor: items.length === limit ? String(items.at(-1)!.sequence) : null });
   });
 
-  owned.post("/:id/redrive", async (c) => {
+  owned.post("/:id/redrive", authenticate, ownerOnly, async (c) => {
     const text = await c.req.text();
     let deliveryId: string | undefined;
     if (text.trim() !== "") {

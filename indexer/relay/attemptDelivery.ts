@@ -8,8 +8,10 @@
  *   other 4xx, 1xx/3xx (redirects are     dead at once: the receiver rejected this request for good (bad
  *   not followed), refused endpoint       signature config, wrong URL, …); a redrive sends it again
  *
- * `fetch` is Node's (undici) with keep-alive connections reused across deliveries to the same origin.
+ * HTTP: undici's fetch on the relay's Agent (keep-alive connections reused per origin, DNS pinned by the
+ * SSRF guard's lookup), or Node's global fetch when no dispatcher is given (unit tests).
  */
+import { fetch as undiciFetch, type Dispatcher } from "undici";
 import { parseRetryAfter } from "./retrySchedule.ts";
 
 export type SignInput = { id: string; timestamp: number; body: string; secrets: string[] };
@@ -33,6 +35,8 @@ export type AttemptInput = {
   checkEndpoint: EndpointCheck;
   /** Epoch ms (the webhook-timestamp is its seconds). */
   now?: number;
+  /** undici dispatcher (keep-alive pool, pinned DNS lookup); default: Node's global fetch. */
+  dispatcher?: Dispatcher;
 };
 
 export const USER_AGENT = "Concord-Relay/0.1 (+https://www.standardwebhooks.com)";
@@ -64,15 +68,16 @@ export async function attemptDelivery(input: AttemptInput): Promise<AttemptOutco
   const timestamp = Math.floor((input.now ?? Date.now()) / 1000);
   const headers = await input.sign({ id: input.id, timestamp, body: input.body, secrets: input.secrets });
   const signal = AbortSignal.timeout(input.timeoutMs);
-  let response: Response;
+  let response: { status: number; headers: { get(name: string): string | null }; text(): Promise<string> };
   try {
-    response = await fetch(input.endpoint, {
+    const init = {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": USER_AGENT, ...headers },
       body: input.body,
-      redirect: "manual",
+      redirect: "manual" as const,
       signal,
-    });
+    };
+    response = input.dispatcher ? await undiciFetch(input.endpoint, { ...init, dispatcher: input.dispatcher }) : await fetch(input.endpoint, init);
   } catch (error) {
     const timedOut = signal.aborted || (error as Error).name === "TimeoutError";
     return {

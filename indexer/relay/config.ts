@@ -2,6 +2,7 @@
  * The relay's configuration, read once from the environment (see README.md in this folder for the table).
  * Invalid values fail start-up with a RelayConfigError naming the variable.
  */
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -34,7 +35,31 @@ export type RelayConfig = {
   workerId: string;
   /** Keep delivered/cancelled outbox rows this long (then they are purged). */
   retentionMs: number;
+  /**
+   * EIP-712 domain of wallet-signed requests: chain id and SubscriptionRegistry address (RELAY_CHAIN_ID,
+   * RELAY_SUBSCRIPTION_REGISTRY, else read from the deployment file CONCORD_DEPLOYMENT; chain id else the
+   * indexer's /status).
+   */
+  chainId: number | undefined;
+  verifyingContract: `0x${string}` | null;
+  /** JSON-RPC for EIP-1271 (smart account) signatures on the API; EOAs are verified offline without it. */
+  rpcUrl: string | undefined;
 };
+
+function readDeployment(env: NodeJS.ProcessEnv, cwd: string): { chainId?: number; registry?: string; rpcUrl?: string } {
+  const file = env.CONCORD_DEPLOYMENT?.trim();
+  if (!file || /^\d+$/.test(file)) return {};
+  try {
+    const deployment = JSON.parse(readFileSync(path.resolve(cwd, file), "utf8")) as {
+      chainId?: number;
+      rpcUrl?: string;
+      contracts?: Record<string, { address?: string }>;
+    };
+    return { chainId: deployment.chainId, registry: deployment.contracts?.SubscriptionRegistry?.address, rpcUrl: deployment.rpcUrl };
+  } catch (error) {
+    throw new RelayConfigError("CONCORD_DEPLOYMENT", file, `a readable deployment JSON (${(error as Error).message})`);
+  }
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -72,7 +97,15 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
   const timeoutMs = int(env, "RELAY_TIMEOUT_MS", 10_000, 100);
   const leaseMs = int(env, "RELAY_LEASE_MS", Math.max(30_000, timeoutMs * 3), 1);
   if (leaseMs <= timeoutMs) throw new RelayConfigError("RELAY_LEASE_MS", String(leaseMs), `> RELAY_TIMEOUT_MS (${timeoutMs})`);
+  const deployment = readDeployment(env, cwd);
+  const chainIdText = env.RELAY_CHAIN_ID?.trim();
+  const chainId = chainIdText ? int(env, "RELAY_CHAIN_ID", 0, 1) : deployment.chainId;
+  const registry = env.RELAY_SUBSCRIPTION_REGISTRY?.trim() || deployment.registry;
+  if (registry !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(registry)) throw new RelayConfigError("RELAY_SUBSCRIPTION_REGISTRY", registry, "an address");
   return {
+    chainId,
+    verifyingContract: (registry as `0x${string}` | undefined) ?? null,
+    rpcUrl: env.RELAY_RPC_URL?.trim() || deployment.rpcUrl,
     indexerUrl: url(env, "RELAY_INDEXER_URL", "http://127.0.0.1:42069"),
     host: env.RELAY_HOST?.trim() || "127.0.0.1",
     port: int(env, "RELAY_PORT", 42070, 0, 65535),

@@ -5,6 +5,7 @@
  * the outbox safely.
  */
 import { attemptDelivery, type AttemptOutcome, type EndpointCheck, type SignFunction } from "./attemptDelivery.ts";
+import type { Dispatcher } from "undici";
 import type { Db } from "./db/Db.ts";
 import { claimDueDeliveries, markDead, markDelivered, markRetry, type ClaimedDelivery } from "./outbox.ts";
 import { retriesExhausted, retryDelayMs, type RetrySchedule } from "./retrySchedule.ts";
@@ -21,6 +22,8 @@ export type DeliveryPoolOptions = {
   retry: RetrySchedule;
   sign: SignFunction;
   checkEndpoint: EndpointCheck;
+  /** HTTP client pool for the POSTs (keep-alive, pinned DNS); default: Node's global one. */
+  dispatcher?: Dispatcher;
   log: (message: string) => void;
   /** Called after each attempt (metrics, tests). */
   onAttempt?: (delivery: ClaimedDelivery, outcome: AttemptOutcome) => void;
@@ -101,13 +104,13 @@ export class DeliveryPool {
   }
 
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
-    const { db, workerId, timeoutMs, retry, sign, checkEndpoint, log } = this.#options;
+    const { db, workerId, timeoutMs, retry, sign, checkEndpoint, dispatcher, log } = this.#options;
     const secrets = await getSigningSecrets(db, delivery.subscriptionId);
     let outcome: AttemptOutcome;
     if (secrets.length === 0) {
       outcome = { kind: "retry", statusCode: null, error: "no signing secret for this subscription yet", durationMs: 0 };
     } else {
-      outcome = await attemptDelivery({ id: delivery.id, endpoint: delivery.endpoint, body: delivery.body, secrets, timeoutMs, sign, checkEndpoint });
+      outcome = await attemptDelivery({ id: delivery.id, endpoint: delivery.endpoint, body: delivery.body, secrets, timeoutMs, sign, checkEndpoint, dispatcher });
     }
     this.stats.attempts++;
     const attemptsMade = delivery.attempts + 1;

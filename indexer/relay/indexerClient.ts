@@ -14,6 +14,8 @@ export type IndexerClient = {
   activeSubscriptions(): Promise<RelaySubscription[]>;
   /** The indexer's latest indexed block number (Ponder's /status). */
   headBlock(): Promise<number>;
+  /** The chain id the indexer follows (Ponder's /status). */
+  chainId(): Promise<number>;
 };
 
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {
@@ -85,6 +87,13 @@ export function createIndexerClient(baseUrl: string, timeoutMs = 10_000): Indexe
       }
       if (head < 0) throw new FeedError("feed_invalid", `GET ${url} has no block number`);
       return head;
+    },
+    async chainId() {
+      const url = `${baseUrl}/status`;
+      const body = (await getJson(url, timeoutMs)) as Record<string, { id?: unknown }>;
+      const id = Object.values(body ?? {}).map((chain) => Number(chain?.id)).find((n) => Number.isSafeInteger(n) && n > 0);
+      if (id === undefined) throw new FeedError("feed_invalid", `GET ${url} has no chain id`);
+      return id;
     },
   };
 }

@@ -4,13 +4,11 @@
  */
 import { loadRelayConfig } from "./config.ts";
 import { RelayError } from "./errors.ts";
-import { startRelay } from "./relay.ts";
-import { loadRelayDeps } from "./deps.ts";
+import { startRelay, type Relay } from "./relay.ts";
 
-let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
+let relay: Relay | undefined;
 try {
-  const config = loadRelayConfig();
-  relay = await startRelay(config, await loadRelayDeps(config));
+  relay = await startRelay(loadRelayConfig());
 } catch (error) {
   const code = error instanceof RelayError ? ` [${error.code}]` : "";
   console.error(`[relay] cannot start${code}: ${(error as Error).message}`);

@@ -5,9 +5,13 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
+import { Agent, type Dispatcher } from "undici";
+import { createPublicClient, http } from "viem";
+import { signWebhook } from "../../sdk/webhooks.ts";
 import { createRelayApi } from "./api.ts";
 import type { EndpointCheck, SignFunction } from "./attemptDelivery.ts";
+import { dbNonceStore, migrateAuth, signerOf, walletAuth, type TypedDataVerifyingClient } from "./auth/index.ts";
 import type { RelayConfig } from "./config.ts";
 import { writeHeadBlock } from "./cursor.ts";
 import type { Db } from "./db/Db.ts";
@@ -19,12 +23,14 @@ import { ingestOnce, type IngestState } from "./ingest.ts";
 import { acquireIngestLease, releaseIngestLease } from "./ingestLeader.ts";
 import { purgeFinished } from "./outbox.ts";
 import { checkReorgs, promoteConfirmations, pruneBlocks } from "./reorgs.ts";
+import { ownerLookup, secretsRoutes } from "./secrets/index.ts";
+import { assertEndpointAllowed, pinnedLookup } from "./ssrf.ts";
 
+/** Replaceable parts (tests); defaults: sdk/webhooks.ts signing, ./ssrf.ts guard, ./auth walletAuth. */
 export type RelayDeps = {
-  sign: SignFunction;
-  checkEndpoint: EndpointCheck;
+  sign?: SignFunction;
+  checkEndpoint?: EndpointCheck;
   auth?: MiddlewareHandler;
-  signerOf?: (c: Context) => string | undefined;
   log?: (message: string) => void;
   indexer?: IndexerClient;
 };
@@ -38,10 +44,41 @@ export type Relay = {
   stop: () => Promise<void>;
 };
 
-export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<Relay> {
+export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Promise<Relay> {
   const log = deps.log ?? ((message: string) => console.log(`[relay] ${message}`));
-  const db = await openDb(config);
   const indexer = deps.indexer ?? createIndexerClient(config.indexerUrl, Math.max(config.timeoutMs, 5_000));
+  const db = await openDb(config);
+  await migrateAuth(db);
+
+  // SSRF: every endpoint is checked before each attempt, and the connection itself resolves through a pinned
+  // lookup that re-checks the addresses it connects to (no DNS-rebinding window). Keep-alive per origin.
+  const ssrf = { allowLoopback: config.allowLoopback, allowPrivate: config.allowPrivate };
+  const checkEndpoint: EndpointCheck =
+    deps.checkEndpoint ??
+    (async (url) => {
+      await assertEndpointAllowed(url, ssrf);
+    });
+  const dispatcher: Dispatcher = new Agent({
+    connect: { lookup: pinnedLookup(ssrf) },
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    connections: Math.max(8, config.concurrency),
+  });
+
+  // Wallet-signed requests (API): EIP-712 domain { "Concord Relay", "1", chainId, SubscriptionRegistry }.
+  let auth = deps.auth;
+  if (!auth) {
+    const chainId = config.chainId ?? (await indexer.chainId().catch(() => undefined));
+    if (chainId === undefined) {
+      log("WARNING: no chain id (RELAY_CHAIN_ID, CONCORD_DEPLOYMENT or the indexer's /status): authenticated routes answer 503");
+    } else {
+      const publicClient = config.rpcUrl
+        ? (createPublicClient({ transport: http(config.rpcUrl) }) as unknown as TypedDataVerifyingClient)
+        : undefined;
+      auth = walletAuth({ chainId, verifyingContract: config.verifyingContract, nonceStore: dbNonceStore(db, { migrated: true }), publicClient });
+    }
+  }
+
   const pool = new DeliveryPool({
     db,
     workerId: config.workerId,
@@ -50,8 +87,9 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     retry: config.retry,
-    sign: deps.sign,
-    checkEndpoint: deps.checkEndpoint,
+    sign: deps.sign ?? signWebhook,
+    checkEndpoint,
+    dispatcher,
     log,
   });
 
@@ -121,10 +159,12 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<
   const app = createRelayApi({
     db,
     workerId: config.workerId,
-    auth: deps.auth,
-    signerOf: deps.signerOf ?? (() => undefined),
+    auth,
+    signerOf,
+    ownerOf: ownerLookup({ db, indexerUrl: config.indexerUrl }),
     onRedrive: () => pool.wake(),
     stats: () => ({ ...pool.stats, ingestLeader: leading }),
+    extraRoutes: auth ? secretsRoutes({ db, auth, indexerUrl: config.indexerUrl }) : undefined,
   });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
@@ -141,6 +181,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ingestLoop;
       await pool.stop();
+      await dispatcher.close().catch(() => {});
       await releaseIngestLease(db, config.workerId).catch(() => {});
       await db.close();
     })());
