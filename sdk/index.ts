@@ -49,5 +49,13 @@ export {
 } from "./taskBoardMessages.ts";
 export type { ClaimTask, CompleteTask, RenewLease } from "./taskBoardMessages.ts";
 export * from "./webhooks.ts";
-export { signWebhook, verifyWebhook } from "./webhooks.ts";
-export type { VerifiedWebhook, VerifyWebhookOptions, WebhookHeaders } from "./webhooks.ts";
+export { computeSignature, generateSecret, signWebhook, verifyWebhook, WEBHOOK_SECRET_PREFIX, WEBHOOK_TOLERANCE_SECONDS } from "./webhooks.ts";
+export type {
+  SignWebhookInput,
+  SignWebhookSingleInput,
+  VerifiedWebhook,
+  VerifyWebhookOptions,
+  WebhookHeaders,
+  WebhookRequestHeaders,
+  WebhookVerificationReason,
+} from "./webhooks.ts";
