@@ -43,7 +43,7 @@ export type DeployConcordOptions = {
 export async function deployConcord(options: DeployConcordOptions): Promise<ConcordDeployment> {
   const { rpcUrl, reset = true, outFile, module = ConcordModule } = options;
   // Imported lazily: loading Hardhat reads hardhat.config.ts, which only the deploy step needs.
-  const { network } = await import("hardhat");
+  const { artifacts, network } = await import("hardhat");
   const connection = await network.connect({ network: "localhost", override: { url: rpcUrl } });
   try {
     const publicClient = await connection.viem.getPublicClient();
@@ -52,7 +52,14 @@ export async function deployConcord(options: DeployConcordOptions): Promise<Conc
     if (reset) rmSync(path.join(ROOT_DIR, "ignition", "deployments", deploymentId), { recursive: true, force: true });
 
     const firstBlock = (await publicClient.getBlockNumber()) + 1n;
-    const deployed = await connection.ignition.deploy(module, { deploymentId, displayUi: false });
+    let deployed: Awaited<ReturnType<typeof connection.ignition.deploy>>;
+    try {
+      deployed = await connection.ignition.deploy(module, { deploymentId, displayUi: false });
+    } catch (error) {
+      throw new Error(`Ignition could not deploy ${module.id}: ${(error as Error).message}${await explainDeployFailure(module, artifacts)}`, {
+        cause: error,
+      });
+    }
     const lastBlock = await publicClient.getBlockNumber();
 
     // The block each contract was created in: scan the (few) blocks the deployment mined.
@@ -92,4 +99,32 @@ export async function deployConcord(options: DeployConcordOptions): Promise<Conc
 export function writeDeployment(file: string, deployment: ConcordDeployment): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(deployment, null, 2) + "\n");
+}
+
+/** EIP-170: the largest runtime bytecode a chain accepts (Base and the Hardhat node enforce it). */
+const MAX_RUNTIME_BYTES = 24_576;
+
+/** A hint for the usual cause of "Reverted without reason" at deployment: a contract over EIP-170. */
+async function explainDeployFailure(
+  module: ConcordLikeModule,
+  artifacts: { readArtifact: (name: string) => Promise<{ deployedBytecode: string }> },
+): Promise<string> {
+  const names = new Set<string>();
+  const visit = (m: ConcordLikeModule) => {
+    for (const future of m.futures) if ("contractName" in future) names.add(String(future.contractName));
+    for (const sub of m.submodules) visit(sub as ConcordLikeModule);
+  };
+  visit(module);
+  const tooBig: string[] = [];
+  for (const name of names) {
+    try {
+      const bytes = ((await artifacts.readArtifact(name)).deployedBytecode.length - 2) / 2;
+      if (bytes > MAX_RUNTIME_BYTES) tooBig.push(`${name} (${bytes} bytes)`);
+    } catch {
+      // Not a compiled artifact (e.g. a contractAt by ABI): nothing to measure.
+    }
+  }
+  return tooBig.length === 0
+    ? ""
+    : `\nLikely cause: runtime bytecode over the EIP-170 limit of ${MAX_RUNTIME_BYTES} bytes: ${tooBig.join(", ")}.`;
 }
