@@ -284,3 +284,35 @@ describe("pinnedLookup (DNS rebinding)", () => {
     expect((missing as NodeJS.ErrnoException).code).toBe("ENOTFOUND");
   });
 });
+
+// How the relay core should send: Node's global fetch with an undici Agent whose sockets resolve through
+// pinnedLookup. `undici` is present in node_modules (not yet a declared dependency): skipped if it goes away.
+const undici = (await import("undici").catch(() => undefined)) as typeof import("undici") | undefined;
+
+describe.skipIf(!undici)("global fetch + undici Agent({ connect: { lookup: pinnedLookup } })", () => {
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => res.end("reached"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("refuses a name that rebinds to loopback at connect time, and delivers when loopback is allowed", async () => {
+    const resolve: Resolver = async () => [{ address: "127.0.0.1", family: 4 }];
+    const strict = new undici!.Agent({ connect: { lookup: pinnedLookup({ resolve }) } });
+    const dev = new undici!.Agent({ connect: { lookup: pinnedLookup({ resolve, allowLoopback: true }) } });
+    try {
+      const error = await fetch(`http://hooks.example.com:${port}/`, { dispatcher: strict } as RequestInit).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as { cause?: unknown }).cause).toBeInstanceOf(EndpointNotAllowedError);
+      expect(((error as { cause: EndpointNotAllowedError }).cause).reason).toBe("loopback");
+      const res = await fetch(`http://hooks.example.com:${port}/`, { dispatcher: dev } as RequestInit);
+      expect(await res.text()).toBe("reached");
+    } finally {
+      await strict.close();
+      await dev.close();
+    }
+  });
+});
