@@ -3,11 +3,13 @@
  *
  *   hardhat build → indexer/abis → hardhat node (127.0.0.1:8545, chain 31337) → Ignition deploy (fresh
  *   every start) → indexer/deployments/31337.json → Ponder on PGlite (127.0.0.1:42069, indexer/.ponder
- *   wiped first) → wait for /ready → print what runs where.
+ *   wiped first) → wait for /ready → relay (127.0.0.1:42070, PGlite in .concord/relay, wiped first: the chain
+ *   is new) → print what runs where.
  *
- * Ctrl-C (SIGINT), SIGTERM or SIGHUP stop every child process group. Logs: .dev/logs/{chain,indexer}.log.
- * Env: CONCORD_CHAIN_PORT, CONCORD_INDEXER_PORT (defaults 8545, 42069); CONCORD_DEV_QUIET=1 hides the
- * indexer's log lines on the terminal. A second stack on other ports keeps its own files (.dev/<port>/,
+ * Ctrl-C (SIGINT), SIGTERM or SIGHUP stop every child process group. Logs: .dev/logs/{chain,indexer,relay}.log.
+ * Env: CONCORD_CHAIN_PORT, CONCORD_INDEXER_PORT, CONCORD_RELAY_PORT (defaults 8545, 42069, 42070);
+ * CONCORD_DEV_QUIET=1 hides the indexer's and relay's log lines on the terminal; RELAY_* tune the relay
+ * (indexer/relay/README.md; loopback and private endpoints are allowed in dev). A second stack on other ports keeps its own files (.dev/<port>/,
  * ignition/deployments/dev-<port>, indexer/.ponder/pglite-<port>), so two never clobber each other.
  */
 import path from "node:path";
@@ -19,6 +21,7 @@ import { assertPortFree } from "./lib/waitFor.ts";
 const host = DEFAULTS.host;
 const chainPort = Number(process.env.CONCORD_CHAIN_PORT ?? DEFAULTS.chainPort);
 const indexerPort = Number(process.env.CONCORD_INDEXER_PORT ?? DEFAULTS.indexerPort);
+const relayPort = Number(process.env.CONCORD_RELAY_PORT ?? DEFAULTS.relayPort);
 const quiet = process.env.CONCORD_DEV_QUIET === "1";
 const isDefault = chainPort === DEFAULTS.chainPort && indexerPort === DEFAULTS.indexerPort;
 const workDir = isDefault ? DEV_DIR : path.join(DEV_DIR, String(chainPort));
@@ -26,6 +29,7 @@ const deploymentFile = isDefault
   ? path.join(DEPLOYMENTS_DIR, `${DEFAULTS.chainId}.json`)
   : path.join(workDir, "deployments", `${DEFAULTS.chainId}.json`);
 const pgliteDir = path.join(INDEXER_DIR, ".ponder", isDefault ? "pglite" : `pglite-${indexerPort}`);
+const relayDataDir = isDefault ? path.join(ROOT_DIR, ".concord", "relay") : path.join(workDir, "relay");
 
 /** Ponder lines that are noise on an idle local chain. */
 const NOISE = [/Detected public RPC URL/, /No new block received within expected time/];
@@ -60,6 +64,7 @@ for (const [signal, code] of Object.entries(signalCodes)) {
 try {
   await assertPortFree(chainPort, host, "the Hardhat node (chain JSON-RPC)");
   await assertPortFree(indexerPort, host, "the Ponder indexer (GraphQL/SQL/REST)");
+  await assertPortFree(relayPort, host, "the Concord relay (webhooks)");
 } catch (error) {
   fail(`${(error as Error).message}\nIs another \`npm run dev\` (or \`npx hardhat node\`, \`ponder dev\`) running?`);
 }
@@ -77,6 +82,13 @@ try {
     pgliteDir,
     wipeIndexer: true,
     echoIndexer: showIndexerLine,
+    relay: {
+      port: relayPort,
+      dataDir: relayDataDir,
+      wipe: true,
+      echo: () => !quiet,
+      env: { RELAY_ALLOW_LOOPBACK: process.env.RELAY_ALLOW_LOOPBACK ?? "1", RELAY_ALLOW_PRIVATE: process.env.RELAY_ALLOW_PRIVATE ?? "1" },
+    },
     log,
     onUnexpectedExit: (proc) => {
       console.error(`\n[dev] ERROR: ${proc.describeExit()}`);
@@ -90,7 +102,7 @@ try {
 }
 
 if (stack && !stopping) {
-  const { chain, deployment, indexer } = stack;
+  const { chain, deployment, indexer, relay } = stack;
   const width = Math.max(...Object.keys(deployment.contracts).map((name) => name.length));
   const rel = (file: string) => path.relative(ROOT_DIR, file);
   console.log(`
@@ -105,8 +117,10 @@ ${Object.entries(deployment.contracts)
   SQL over HTTP    ${indexer.urls.sql}/*   (@ponder/client)
   REST             ${indexer.urls.api}/v1/…
   Health           ${indexer.urls.health}  ${indexer.urls.ready}  ${indexer.urls.status}  ${indexer.urls.metrics}
-  Logs             ${rel(path.join(workDir, "logs"))}/chain.log, indexer.log
+  Relay (webhooks) ${relay?.url ?? "-"}   /health, /v1/subscriptions/:id/{secret,deliveries,redrive} (wallet-signed)
+  Logs             ${rel(path.join(workDir, "logs"))}/chain.log, indexer.log, relay.log
   Indexer data     PGlite in ${rel(pgliteDir)} (wiped at every start)
+  Relay data       PGlite in ${rel(relayDataDir)} (wiped at every start)
 
   Dev accounts: the node funds the 20 accounts of the mnemonic
   "test test test test test test test test test test test junk" with 10000 ETH each; account #0 is

@@ -22,6 +22,7 @@ export const DEFAULTS = {
   chainPort: 8545,
   chainId: 31337,
   indexerPort: 42069,
+  relayPort: 42070,
   /** Postgres schema Ponder writes its tables to (`ponder start --schema`). */
   indexerSchema: "concord",
 } as const;

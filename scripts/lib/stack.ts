@@ -1,5 +1,5 @@
 /**
- * The whole local stack, step by step: build → ABIs → chain → deploy → indexer (→ relay, later).
+ * The whole local stack, step by step: build → ABIs → chain → deploy → indexer → relay (opt-in: `relay`).
  * `npm run dev` (scripts/dev.ts) runs it on the default ports; test/e2e/harness.ts and the benchmarks run
  * it on free ports in a temp dir. Every child joins one ProcessGroup, so `stop()` ends them all.
  *
@@ -14,6 +14,7 @@ import { DEFAULTS, HARDHAT_CLI, ROOT_DIR } from "./paths.ts";
 import { ProcessGroup, type ManagedProcess } from "./processes.ts";
 import { startHardhatNode, type HardhatNode } from "./startHardhatNode.ts";
 import { startIndexer, type Indexer } from "./startIndexer.ts";
+import { startRelay, type RelayProcess } from "./startRelay.ts";
 
 export type StackOptions = {
   host?: string;
@@ -38,6 +39,11 @@ export type StackOptions = {
   echoChain?: boolean;
   echoIndexer?: boolean | ((line: string) => boolean);
   indexerEnv?: NodeJS.ProcessEnv;
+  /**
+   * Also start the relay (indexer/relay/main.ts) on this port, PGlite in `dataDir` (wiped first when `wipe`).
+   * Off by default: tests start their own relays.
+   */
+  relay?: { port: number; dataDir: string; wipe?: boolean; echo?: boolean | ((line: string) => boolean); env?: NodeJS.ProcessEnv };
   /** Progress messages (default: silent). */
   log?: (message: string) => void;
   /** The group children join (default: a new one). Pass one to stop children started before a failure. */
@@ -52,6 +58,8 @@ export type Stack = {
   deployment: ConcordDeployment;
   deploymentFile: string;
   indexer: Indexer;
+  /** Present when `relay` was asked for. */
+  relay?: RelayProcess;
   workDir: string;
   /** Stops every child process (newest first) and waits until they are gone. Idempotent. */
   stop: () => Promise<void>;
@@ -111,7 +119,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env: options.indexerEnv,
     });
 
-    return { group, chain, deployment, deploymentFile, indexer, workDir, stop: () => group.stopAll() };
+    let relay: RelayProcess | undefined;
+    if (options.relay) {
+      log(`Starting the relay on ${host}:${options.relay.port}…`);
+      relay = await startRelay({
+        group,
+        host,
+        port: options.relay.port,
+        indexerUrl: indexer.urls.api,
+        deploymentFile,
+        dataDir: options.relay.dataDir,
+        wipe: options.relay.wipe,
+        logFile: path.join(logsDir, "relay.log"),
+        echo: options.relay.echo,
+        env: options.relay.env,
+      });
+    }
+
+    return { group, chain, deployment, deploymentFile, indexer, relay, workDir, stop: () => group.stopAll() };
   } catch (error) {
     await group.stopAll();
     throw error;
