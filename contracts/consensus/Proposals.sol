@@ -5,9 +5,8 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {BallotSignatures} from "./BallotSignatures.sol";
 import {IBallotSource} from "../interfaces/IBallotSource.sol";
 import {IProposals} from "../interfaces/IProposals.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -22,10 +21,14 @@ import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
  *   count, mode, weighting, excludeFlagged and status. Proposer + escrowed value, the rules (denominator, quorum,
  *   threshold, outcome) and the action hash are three more slots that votes never read.
  * - Tallies: two options per slot (128 bits each); a batch tallies in memory and writes each touched slot once.
- * - "Has voted": every account that ever votes gets a global index (1, 2, ...) on its first vote; a proposal keeps
- *   a bitmap of voter indexes, 256 per slot. A returning voter therefore costs one cold SLOAD (its index) and one
- *   bit in a slot shared with 255 others, instead of a fresh 22k-gas slot per (proposal, voter).
- * - Signatures: 65-byte ECDSA recovered from calldata first; only if that fails is the voter asked through EIP-1271.
+ * - "Has voted": a proposal keeps a bitmap of the swarm's member indexes (`ISwarmRegistry.memberIndex`, 256 per
+ *   slot). The registry answers membership and index in one call (one SLOAD there), and an index is kept across
+ *   leaving and rejoining, so a member cannot vote twice by rejoining, and no voter ever pays for an index here.
+ * - Batches: one registry call (`memberIndexes`) and, for stake weighting, one `stakesOf` call for the whole
+ *   batch; `flaggedCount` lets a batch skip per-voter flag reads when nobody in the swarm is flagged. The bitmap
+ *   word in use is kept in memory and written once per run of voters in the same word.
+ * - Signatures: 65-byte (or 64-byte EIP-2098) ECDSA recovered from calldata first; only if that does not yield
+ *   the voter is the voter asked through EIP-1271.
  */
 contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     /// @dev Stored lifecycle; `state()` derives the public ProposalState from it, the clock and the outcome.
@@ -73,12 +76,21 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
 
     /// @dev Scratch for one `castVotesBySig` call (keeps the stack small).
     struct Batch {
+        uint256 proposalId;
+        uint256 swarmId;
         bytes32 domainSeparator;
+        uint256 optionCount;
+        bool stake; // stake weighting: `weights` holds stakesOf(voters)
+        bool checkFlags; // excludeFlagged and someone in the swarm is flagged
         uint256 counted;
+        uint256 cachedWord; // bitmap word index + 1 held in `cachedBits` (0 = none)
+        uint256 cachedBits;
+        bool dirty; // cachedBits differs from storage
+        address[] voters; // compacted in place to the counted voters
+        uint256[] indexes; // member index per ballot (0 = not a member)
+        uint256[] weights; // stake per ballot, compacted like `voters` (stake weighting only)
+        bytes options; // option per counted ballot
         uint256[] added; // weight added per option
-        address[] voters;
-        uint8[] options;
-        uint256[] weights;
     }
 
     /// @inheritdoc IProposals
@@ -100,13 +112,12 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     IStaking private immutable _staking;
 
     uint256 private _proposalCount;
-    uint256 private _voterCount;
 
     mapping(uint256 proposalId => Proposal) private _proposals;
     mapping(uint256 proposalId => mapping(uint256 optionPair => uint256 packedTallies)) private _tallies;
+    /// @dev Bit `index & 255` of word `index >> 8` is set once the member with swarm member index `index` voted.
     mapping(uint256 proposalId => mapping(uint256 word => uint256 bits)) private _voted;
     mapping(uint256 proposalId => mapping(address voter => bytes32 commitment)) private _commitments;
-    mapping(address voter => uint256 index) private _voterIndex;
 
     constructor(ISwarmRegistry registry_, IStaking staking_) EIP712("Concord Proposals", "1") {
         if (address(registry_) == address(0) || address(staking_) == address(0)) revert ProposalsZeroAddress();
@@ -121,7 +132,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IProposals
     function create(CreateParams calldata params) external payable returns (uint256 proposalId) {
         uint256 swarmId = params.swarmId;
-        if (!_isMember(swarmId, msg.sender)) revert ProposalsNotMember(swarmId, msg.sender);
+        if (_memberIndex(swarmId, msg.sender) == 0) revert ProposalsNotMember(swarmId, msg.sender);
         if (params.optionCount < 2 || params.optionCount > MAX_OPTIONS) {
             revert ProposalsInvalidOptionCount(params.optionCount, MAX_OPTIONS);
         }
@@ -278,10 +289,11 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         Core memory c = _loadCore(proposalId);
         _requireWindow(proposalId, c, VotingMode.Open);
         if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
-        weight = _requireWeight(proposalId, c, msg.sender);
-        if (!_markVoted(proposalId, msg.sender)) revert ProposalsAlreadyVoted(proposalId, msg.sender);
+        uint256 index;
+        (index, weight) = _requireVoter(proposalId, c, msg.sender);
+        if (!_markVoted(proposalId, index)) revert ProposalsAlreadyVoted(proposalId, msg.sender);
         _addTally(proposalId, option, weight);
-        if (c.status == Status.Active) _proposals[proposalId].core.status = Status.Voted;
+        _markProposalVoted(proposalId, c);
         emit VoteCast(proposalId, msg.sender, option, weight);
     }
 
@@ -295,32 +307,41 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         _requireWindow(proposalId, c, VotingMode.Open);
         uint256 n = ballots.length;
         if (n == 0 || n != signatures.length) revert ProposalsBallotCountMismatch(n, signatures.length);
-        Batch memory b = Batch({
-            domainSeparator: _domainSeparatorV4(),
-            counted: 0,
-            added: new uint256[](c.optionCount),
-            voters: new address[](n),
-            options: new uint8[](n),
-            weights: new uint256[](n)
-        });
+        Batch memory b;
+        b.proposalId = proposalId;
+        b.swarmId = c.swarmId;
+        b.domainSeparator = _domainSeparatorV4();
+        b.optionCount = c.optionCount;
+        b.voters = _votersOf(ballots);
+        b.indexes = _registry.memberIndexes(b.swarmId, b.voters);
+        if (c.weighting == Weighting.Stake) {
+            b.stake = true;
+            b.weights = _staking.stakesOf(b.swarmId, b.voters);
+        }
+        b.checkFlags = c.excludeFlagged && _staking.flaggedCount(b.swarmId) != 0;
+        b.options = new bytes(n);
+        b.added = new uint256[](c.optionCount);
         mapping(uint256 => uint256) storage words = _voted[proposalId];
         for (uint256 i; i < n; ) {
-            _countSigned(proposalId, c, b, words, ballots[i].voter, ballots[i].option, signatures[i]);
+            _countSigned(b, words, i, _optionOf(ballots, i), signatures);
             // cannot overflow: i < n
             unchecked {
                 ++i;
             }
         }
+        if (b.dirty) words[b.cachedWord - 1] = b.cachedBits;
         uint256 counted = b.counted;
         if (counted != 0) {
             _addTallies(proposalId, b.added);
-            if (c.status == Status.Active) _proposals[proposalId].core.status = Status.Voted;
-            (address[] memory voters, uint8[] memory options, uint256[] memory weights) = (b.voters, b.options, b.weights);
-            // shrink the arrays to the counted ballots (lengths only decrease, memory stays valid)
+            _markProposalVoted(proposalId, c);
+            (address[] memory voters, bytes memory options, uint256[] memory weights) = (b.voters, b.options, b.weights);
+            // shrink to the counted ballots (lengths only decrease, memory stays valid)
             assembly ("memory-safe") {
                 mstore(voters, counted)
                 mstore(options, counted)
-                mstore(weights, counted)
+                if mload(weights) {
+                    mstore(weights, counted)
+                }
             }
             emit VotesCast(proposalId, voters, options, weights);
         }
@@ -333,13 +354,14 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         _requireWindow(proposalId, c, VotingMode.CommitReveal);
         if (commitment == bytes32(0)) revert ProposalsInvalidCommitment(proposalId);
         uint256 swarmId = c.swarmId;
-        if (!_isMember(swarmId, msg.sender)) revert ProposalsNotMember(swarmId, msg.sender);
+        uint256 index = _memberIndex(swarmId, msg.sender);
+        if (index == 0) revert ProposalsNotMember(swarmId, msg.sender);
         if (c.excludeFlagged && _isFlagged(swarmId, msg.sender)) {
             revert ProposalsVoterFlagged(proposalId, msg.sender);
         }
-        if (!_markVoted(proposalId, msg.sender)) revert ProposalsAlreadyVoted(proposalId, msg.sender);
+        if (!_markVoted(proposalId, index)) revert ProposalsAlreadyVoted(proposalId, msg.sender);
         _commitments[proposalId][msg.sender] = commitment;
-        if (c.status == Status.Active) _proposals[proposalId].core.status = Status.Voted;
+        _markProposalVoted(proposalId, c);
         emit VoteCommitted(proposalId, msg.sender, commitment);
     }
 
@@ -356,7 +378,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         bytes32 computed = _commitment(proposalId, option, salt, msg.sender);
         if (computed != commitment) revert ProposalsRevealMismatch(proposalId, msg.sender, commitment, computed);
         if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
-        weight = _requireWeight(proposalId, c, msg.sender);
+        (, weight) = _requireVoter(proposalId, c, msg.sender);
         delete _commitments[proposalId][msg.sender];
         _addTally(proposalId, option, weight);
         emit VoteRevealed(proposalId, msg.sender, option, weight);
@@ -390,8 +412,8 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         // same voter and proposal but different digests: the options differ, a real conflict if both are signed
         swarmId = _proposals[a.proposalId].core.swarmId;
         if (swarmId == 0) revert ProposalsUnknownProposal(a.proposalId);
-        if (!_isValidSignature(a.voter, digestA, sigA)) revert BallotSourceInvalidSignature(0, a.voter, digestA);
-        if (!_isValidSignature(b.voter, digestB, sigB)) revert BallotSourceInvalidSignature(1, b.voter, digestB);
+        if (!BallotSignatures.isValid(sigA, a.voter, digestA)) revert BallotSourceInvalidSignature(0, a.voter, digestA);
+        if (!BallotSignatures.isValid(sigB, b.voter, digestB)) revert BallotSourceInvalidSignature(1, b.voter, digestB);
         return (swarmId, a.voter, keccak256(abi.encode(address(this), swarmId, a.proposalId, a.voter)));
     }
 
@@ -426,7 +448,10 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IProposals
     function hasVoted(uint256 proposalId, address voter) external view returns (bool) {
-        uint256 index = _voterIndex[voter];
+        uint256 swarmId = _proposals[proposalId].core.swarmId;
+        if (swarmId == 0) return false;
+        // the index even if the voter left since (it keeps it, and gets it back on rejoining)
+        (, uint256 index) = _registry.membership(swarmId, voter);
         return index != 0 && _voted[proposalId][index >> 8] & (1 << (index & 0xff)) != 0;
     }
 
@@ -532,20 +557,20 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev The voter's weight now, or zero and why it cannot vote.
-    function _weightOf(Core memory c, address voter) private view returns (uint256, SkipReason) {
+    /// @dev The voter's member index (0 = not a member) and weight now, or zero weight and why it cannot vote.
+    function _voterOf(Core memory c, address voter) private view returns (uint256 index, uint256 weight, SkipReason reason) {
         uint256 swarmId = c.swarmId;
-        if (!_isMember(swarmId, voter)) return (0, SkipReason.NotMember);
-        if (c.excludeFlagged && _isFlagged(swarmId, voter)) return (0, SkipReason.Flagged);
-        if (c.weighting == Weighting.Head) return (1, SkipReason.NoWeight);
-        uint256 weight = _stakeOf(swarmId, voter);
-        return (weight, SkipReason.NoWeight);
+        index = _memberIndex(swarmId, voter);
+        if (index == 0) return (0, 0, SkipReason.NotMember);
+        if (c.excludeFlagged && _isFlagged(swarmId, voter)) return (index, 0, SkipReason.Flagged);
+        if (c.weighting == Weighting.Head) return (index, 1, SkipReason.NoWeight);
+        return (index, _stakeOf(swarmId, voter), SkipReason.NoWeight);
     }
 
-    /// @dev The voter's weight now; reverts if it cannot vote.
-    function _requireWeight(uint256 proposalId, Core memory c, address voter) private view returns (uint256 weight) {
+    /// @dev The voter's member index and weight now; reverts if it cannot vote.
+    function _requireVoter(uint256 proposalId, Core memory c, address voter) private view returns (uint256 index, uint256 weight) {
         SkipReason reason;
-        (weight, reason) = _weightOf(c, voter);
+        (index, weight, reason) = _voterOf(c, voter);
         if (weight == 0) {
             if (reason == SkipReason.NotMember) revert ProposalsNotMember(c.swarmId, voter);
             if (reason == SkipReason.Flagged) revert ProposalsVoterFlagged(proposalId, voter);
@@ -553,9 +578,9 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Membership, flag and stake reads (one per ballot) through `_viewCall`; failures deny.
-    function _isMember(uint256 swarmId, address account) private view returns (bool) {
-        return _viewCall(address(_registry), ISwarmRegistry.isMember.selector, swarmId, account, 0) == 1;
+    /// @dev Membership, index, flag and stake reads through `_viewCall`; failures deny.
+    function _memberIndex(uint256 swarmId, address account) private view returns (uint256) {
+        return _viewCall(address(_registry), ISwarmRegistry.memberIndex.selector, swarmId, account, 0);
     }
 
     function _isFlagged(uint256 swarmId, address account) private view returns (bool) {
@@ -587,10 +612,13 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Sets the voter's bit; false if it was already set. Assigns the voter's global index on first use.
-    function _markVoted(uint256 proposalId, address voter) private returns (bool) {
-        uint256 index = _voterIndex[voter];
-        if (index == 0) index = _assignIndex(voter);
+    /// @dev Active -> Voted on the first vote or commit (a proposal with votes cannot be cancelled).
+    function _markProposalVoted(uint256 proposalId, Core memory c) private {
+        if (c.status == Status.Active) _proposals[proposalId].core.status = Status.Voted;
+    }
+
+    /// @dev Sets the bit of member index `index`; false if it was already set.
+    function _markVoted(uint256 proposalId, uint256 index) private returns (bool) {
         mapping(uint256 => uint256) storage words = _voted[proposalId];
         uint256 bits = words[index >> 8];
         uint256 bit = 1 << (index & 0xff);
@@ -599,80 +627,111 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         return true;
     }
 
-    function _assignIndex(address voter) private returns (uint256 index) {
-        // cannot overflow: one increment per distinct voter
-        unchecked {
-            index = ++_voterCount;
+    /// @dev The ballots' voters as a memory array (the argument of the registry and staking batch calls).
+    function _votersOf(Ballot[] calldata ballots) private pure returns (address[] memory voters) {
+        uint256 n = ballots.length;
+        voters = new address[](n);
+        bool dirty;
+        // Ballot is two static words (voter, option); the decoder checked that the array lies within calldata
+        assembly ("memory-safe") {
+            let out := add(voters, 0x20)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let v := calldataload(add(ballots.offset, shl(6, i)))
+                dirty := or(dirty, shr(160, v))
+                mstore(add(out, shl(5, i)), v)
+            }
         }
-        _voterIndex[voter] = index;
+        if (dirty) revert(); // like the ABI decoder on a malformed address
+    }
+
+    /// @dev `ballots[i].option`, reverting (like the ABI decoder) if the word is not a uint8.
+    function _optionOf(Ballot[] calldata ballots, uint256 i) private pure returns (uint256 option) {
+        // i < ballots.length (the caller's loop bound)
+        assembly ("memory-safe") {
+            option := calldataload(add(add(ballots.offset, shl(6, i)), 0x20))
+        }
+        if (option > type(uint8).max) revert();
     }
 
     /// @dev One relayed ballot: skip (already voted / ineligible), revert (bad option / signature) or count.
     function _countSigned(
-        uint256 proposalId,
-        Core memory c,
         Batch memory b,
         mapping(uint256 => uint256) storage words,
-        address voter,
-        uint8 option,
-        bytes calldata signature
+        uint256 i,
+        uint256 option,
+        bytes[] calldata signatures
     ) private {
-        uint256 index = _voterIndex[voter];
-        uint256 bits;
+        address voter;
+        uint256 index;
+        // i < n = voters.length = indexes.length
+        assembly ("memory-safe") {
+            voter := mload(add(add(mload(add(b, 0x140)), 0x20), shl(5, i))) // b.voters[i]
+            index := mload(add(add(mload(add(b, 0x160)), 0x20), shl(5, i))) // b.indexes[i]
+        }
+        uint256 bit;
         if (index != 0) {
-            bits = words[index >> 8];
-            if (bits & (1 << (index & 0xff)) != 0) {
-                emit VoteSkipped(proposalId, voter, SkipReason.AlreadyVoted);
+            // the bitmap word of this index, from memory if it is the one in use
+            uint256 word = (index >> 8) + 1;
+            if (word != b.cachedWord) {
+                if (b.dirty) {
+                    words[b.cachedWord - 1] = b.cachedBits;
+                    b.dirty = false;
+                }
+                b.cachedWord = word;
+                b.cachedBits = words[word - 1];
+            }
+            bit = 1 << (index & 0xff);
+            if (b.cachedBits & bit != 0) {
+                emit VoteSkipped(b.proposalId, voter, SkipReason.AlreadyVoted);
                 return;
             }
         }
-        if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
-        if (!_isValidSignature(voter, _ballotDigest(b.domainSeparator, proposalId, option, voter), signature)) {
-            revert ProposalsInvalidSignature(proposalId, voter, option);
-        }
-        uint256 swarmId = c.swarmId;
-        uint256 weight = 1;
-        if (!_isMember(swarmId, voter)) {
-            emit VoteSkipped(proposalId, voter, SkipReason.NotMember);
-            return;
-        }
-        if (c.excludeFlagged && _isFlagged(swarmId, voter)) {
-            emit VoteSkipped(proposalId, voter, SkipReason.Flagged);
-            return;
-        }
-        if (c.weighting == Weighting.Stake) {
-            weight = _stakeOf(swarmId, voter);
-            if (weight == 0) {
-                emit VoteSkipped(proposalId, voter, SkipReason.NoWeight);
-                return;
-            }
+        if (option >= b.optionCount) revert ProposalsInvalidOption(b.proposalId, uint8(option), uint8(b.optionCount));
+        if (!BallotSignatures.isValidAt(signatures, i, voter, _ballotDigest(b.domainSeparator, b.proposalId, option, voter))) {
+            revert ProposalsInvalidSignature(b.proposalId, voter, uint8(option));
         }
         if (index == 0) {
-            index = _assignIndex(voter);
-            bits = words[index >> 8];
+            emit VoteSkipped(b.proposalId, voter, SkipReason.NotMember);
+            return;
         }
-        words[index >> 8] = bits | (1 << (index & 0xff));
-        _record(proposalId, b, voter, option, weight);
+        if (b.checkFlags && _isFlagged(b.swarmId, voter)) {
+            emit VoteSkipped(b.proposalId, voter, SkipReason.Flagged);
+            return;
+        }
+        uint256 weight = 1;
+        if (b.stake) {
+            weight = b.weights[i];
+            if (weight == 0) {
+                emit VoteSkipped(b.proposalId, voter, SkipReason.NoWeight);
+                return;
+            }
+        }
+        b.cachedBits |= bit;
+        b.dirty = true;
+        _record(b, voter, option, weight);
     }
 
-    /// @dev Appends a counted ballot to the batch scratch (no bounds checks: `counted < ballots.length` and
-    /// `option < optionCount` hold) and adds its weight to the option's running sum.
-    function _record(uint256 proposalId, Batch memory b, address voter, uint8 option, uint256 weight) private pure {
+    /// @dev Appends a counted ballot to the batch scratch (no bounds checks: `counted <= i < ballots.length` and
+    /// `option < optionCount` hold; compacting in place is safe because entry `counted` was already read) and adds
+    /// its weight to the option's running sum.
+    function _record(Batch memory b, address voter, uint256 option, uint256 weight) private pure {
         bool overflow;
-        // writes only inside the arrays allocated in castVotesBySig
+        // writes only inside the arrays allocated in castVotesBySig (and the registry/staking answers)
         assembly ("memory-safe") {
-            let k := mload(add(b, 0x20)) // b.counted
-            let sum := add(add(mload(add(b, 0x40)), 0x20), shl(5, option)) // &b.added[option]
+            let k := mload(add(b, 0xc0)) // b.counted
+            let sum := add(add(mload(add(b, 0x1c0)), 0x20), shl(5, option)) // &b.added[option]
             let next := add(mload(sum), weight)
             overflow := lt(next, weight)
             mstore(sum, next)
             let at := add(0x20, shl(5, k))
-            mstore(add(mload(add(b, 0x60)), at), voter) // b.voters[k]
-            mstore(add(mload(add(b, 0x80)), at), option) // b.options[k]
-            mstore(add(mload(add(b, 0xa0)), at), weight) // b.weights[k]
-            mstore(add(b, 0x20), add(k, 1))
+            mstore(add(mload(add(b, 0x140)), at), voter) // b.voters[k]
+            mstore8(add(add(mload(add(b, 0x1a0)), 0x20), k), option) // b.options[k]
+            if mload(add(b, 0x80)) {
+                mstore(add(mload(add(b, 0x180)), at), weight) // b.weights[k]
+            }
+            mstore(add(b, 0xc0), add(k, 1))
         }
-        if (overflow) revert ProposalsTallyOverflow(proposalId, option);
+        if (overflow) revert ProposalsTallyOverflow(b.proposalId, uint8(option));
     }
 
     function _addTally(uint256 proposalId, uint8 option, uint256 weight) private {
@@ -752,7 +811,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     // Internals: hashing and signatures
     // ---------------------------------------------------------------------------------------------
 
-    function _ballotStructHash(uint256 proposalId, uint8 option, address voter) private pure returns (bytes32 structHash) {
+    function _ballotStructHash(uint256 proposalId, uint256 option, address voter) private pure returns (bytes32 structHash) {
         bytes32 typeHash = PROPOSAL_BALLOT_TYPEHASH;
         // hashes 4 words in scratch memory past the free memory pointer, which is not moved
         assembly ("memory-safe") {
@@ -766,33 +825,16 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev EIP-712 digest of a ProposalBallot under a domain separator read once per batch.
-    function _ballotDigest(bytes32 domainSeparator, uint256 proposalId, uint8 option, address voter) private pure returns (bytes32) {
+    function _ballotDigest(bytes32 domainSeparator, uint256 proposalId, uint256 option, address voter) private pure returns (bytes32) {
         return MessageHashUtils.toTypedDataHash(domainSeparator, _ballotStructHash(proposalId, option, voter));
     }
 
     function _hashBallot(uint256 proposalId, uint8 option, address voter) private view returns (bytes32) {
-        return _hashTypedDataV4(_ballotStructHash(proposalId, option, voter));
+        return _ballotDigest(_domainSeparatorV4(), proposalId, option, voter);
     }
 
     function _commitment(uint256 proposalId, uint8 option, bytes32 salt, address voter) private pure returns (bytes32) {
         return keccak256(abi.encode(proposalId, option, salt, voter));
-    }
-
-    /// @dev ECDSA from calldata first (EOAs), then EIP-1271 (smart accounts; an EOA answers nothing -> false).
-    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
-        if (signature.length == 65) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                r := calldataload(signature.offset)
-                s := calldataload(add(signature.offset, 0x20))
-                v := byte(0, calldataload(add(signature.offset, 0x40)))
-            }
-            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, v, r, s);
-            if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
-        }
-        return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
     }
 
     /// @dev Decodes `abi.encode(ProposalBallot)`, reverting with BallotSourceMalformedBallot on any bad length/value.

@@ -172,9 +172,10 @@ interface IProposals is IBallotSource {
     /// @notice A direct open vote (`castVote`) was counted.
     event VoteCast(uint256 indexed proposalId, address indexed voter, uint8 option, uint256 weight);
 
-    /// @notice Relayed ballots (`castVotesBySig`) were counted: `voters[i]` voted `options[i]` with `weights[i]`.
+    /// @notice Relayed ballots (`castVotesBySig`) were counted: `voters[i]` voted option `uint8(options[i])` (one
+    /// byte per ballot) with weight `weights[i]`; `weights` is empty for a Head-weighted proposal (every weight is 1).
     /// One event per batch (a log per ballot would cost ~2k gas each).
-    event VotesCast(uint256 indexed proposalId, address[] voters, uint8[] options, uint256[] weights);
+    event VotesCast(uint256 indexed proposalId, address[] voters, bytes options, uint256[] weights);
 
     /// @notice A batch ballot was not counted (see SkipReason); nothing changed for that voter.
     event VoteSkipped(uint256 indexed proposalId, address indexed voter, SkipReason reason);

@@ -11,7 +11,7 @@
  */
 import { type Context, ponder } from "ponder:registry";
 import { proposalEvent as proposalEvents, proposal as proposals, vote as votes } from "ponder:schema";
-import { type Hex, zeroAddress } from "viem";
+import { type Hex, hexToBytes, zeroAddress } from "viem";
 import { type EventLike, historyCursor, lower, updatedCursor } from "./lib/chain.ts";
 import { OUTCOMES, SKIP_REASONS, THRESHOLD_KINDS, VOTING_MODES, WEIGHTINGS, enumName } from "./lib/consensus.ts";
 import type { EventType } from "./lib/eventBody.ts";
@@ -159,7 +159,9 @@ ponder.on("Proposals:VotesCast", async ({ event, context }) => {
   const { proposalId, voters, options, weights } = event.args;
   const p = await requireProposal(context, proposalId);
   const relayer = lower(event.transaction.from);
-  const ballots = voters.map((voter, i) => ({ voter, option: Number(options[i] ?? 0), weight: weights[i] ?? 0n }));
+  // options: one byte per counted ballot; weights: empty for a Head-weighted proposal (every weight is 1)
+  const optionBytes = hexToBytes(options);
+  const ballots = voters.map((voter, i) => ({ voter, option: optionBytes[i] ?? 0, weight: weights.length === 0 ? 1n : (weights[i] ?? 0n) }));
   for (const { voter, option, weight } of ballots) {
     await context.db.insert(votes).values({
       proposalId,
@@ -183,8 +185,8 @@ ponder.on("Proposals:VotesCast", async ({ event, context }) => {
     data: {
       relayer,
       voters: voters.map((v) => lower(v)),
-      options: options.map((o) => Number(o)),
-      weights: weights.map((w) => w.toString()),
+      options: ballots.map((b) => b.option),
+      weights: ballots.map((b) => b.weight.toString()),
     },
   });
 });
