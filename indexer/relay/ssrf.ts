@@ -38,7 +38,10 @@ export type EndpointRefusalReason =
   | "no_address"
   | "dns_failed";
 
-/** The endpoint must not be called. `transient` (DNS failures only) means: try again later. */
+/**
+ * The endpoint must not be called. `transient` (the name did not resolve: dns_failed, no_address) means: try
+ * again later, like an unreachable endpoint; every other reason is a policy refusal that retrying cannot fix.
+ */
 export class EndpointNotAllowedError extends Error {
   readonly code = "endpoint_not_allowed" as const;
   readonly reason: EndpointRefusalReason;
@@ -53,7 +56,7 @@ export class EndpointNotAllowedError extends Error {
     this.reason = reason;
     this.url = url;
     this.address = address;
-    this.transient = reason === "dns_failed";
+    this.transient = reason === "dns_failed" || reason === "no_address";
   }
 }
 
@@ -254,7 +257,7 @@ export async function assertEndpointAllowed(url: string | URL, options: SsrfOpti
     addresses = named === "loopback" ? LOCALHOST_ADDRESSES : await (options.resolve ?? defaultResolver)(hostname);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    // NXDOMAIN is permanent; anything else (timeouts, SERVFAIL) may pass on a later attempt.
+    // Both are transient (a resolver hiccup also answers ENOTFOUND); the reason tells them apart for logs.
     if (code === "ENOTFOUND" || code === "ENODATA") {
       throw new EndpointNotAllowedError("no_address", text, `${hostname} does not resolve (${code})`, undefined, { cause: error });
     }

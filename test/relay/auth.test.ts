@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { network } from "hardhat";
-import { createWalletClient, getAddress, http as viemHttp, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, getAddress, http as viemHttp, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../../indexer/relay/db/openPglite.ts";
@@ -292,6 +292,18 @@ describe("walletAuth with EIP-1271 smart accounts", () => {
       // Plain EOAs still verify through the public client.
       const eoa = await signRequest(strangerClient!, input);
       expect((await send(withClient.url, "GET", "/v1/things", eoa)).json.signer).toBe(getAddress(strangerClient!.account.address));
+
+      // RPC down: EOAs are recovered offline (200); a smart account cannot be asked (503, not 401).
+      const deadRpc = createPublicClient({ transport: viemHttp("http://127.0.0.1:1", { retryCount: 0, timeout: 2_000 }) });
+      const noChain = await serveApp({ chainId, nonceStore: memoryNonceStore(), now: () => clock, publicClient: deadRpc as never });
+      try {
+        expect((await send(noChain.url, "GET", "/v1/things", await signRequest(strangerClient!, input))).status).toBe(200);
+        const smart = await send(noChain.url, "GET", "/v1/things", await signRequestAs(account.address, ownerClient!, input));
+        expect(smart.status).toBe(503);
+        expect(smart.json.error.code).toBe("auth_unavailable");
+      } finally {
+        await noChain.close();
+      }
     } finally {
       await withClient.close();
       await eoaOnly.close();

@@ -192,9 +192,13 @@ describe("assertEndpointAllowed", () => {
     }
   });
 
-  it("DNS failures: NXDOMAIN and empty answers are permanent, timeouts are transient", async () => {
+  it("DNS failures (NXDOMAIN, empty answers, timeouts) are transient: the delivery is retried, not dead", async () => {
     expect(await refusal("https://nope.example.com/", strict)).toBe("no_address");
     expect(await refusal("https://empty.example.com/", strict)).toBe("no_address");
+    const nx = await assertEndpointAllowed("https://nope.example.com/", strict).catch((e: EndpointNotAllowedError) => e);
+    expect((nx as EndpointNotAllowedError).transient).toBe(true);
+    const policy = await assertEndpointAllowed("http://127.0.0.1/", strict).catch((e: EndpointNotAllowedError) => e);
+    expect((policy as EndpointNotAllowedError).transient).toBe(false);
     let error: EndpointNotAllowedError | undefined;
     try {
       await assertEndpointAllowed("https://flaky.example.com/", strict);

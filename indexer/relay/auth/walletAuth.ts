@@ -46,31 +46,45 @@ export const eoaVerifier: SignatureVerifier = async (params) => {
   }
 };
 
-/** Anything viem's public client can verify: EOAs, deployed EIP-1271 accounts and ERC-6492 counterfactual ones. */
-export type TypedDataVerifyingClient = { verifyTypedData(params: VerifyParams): Promise<boolean> };
+/** viem's public client (its verifyTypedData action): EOAs, deployed EIP-1271 accounts, ERC-6492 counterfactual ones. */
+export type TypedDataVerifyingClient = {
+  verifyTypedData(params: VerifyParams): Promise<boolean>;
+  /** Used to tell "invalid" from "RPC down" after a negative answer (viem answers false for both). */
+  getChainId?(): Promise<number>;
+};
 
+/**
+ * Verifies through `client` (EIP-1271 / ERC-6492 smart accounts), after an offline ECDSA recovery: a plain
+ * EOA signature is accepted without any RPC call, so EOAs keep working while the chain's RPC is down. A
+ * negative answer is double-checked with getChainId(): when the RPC is unreachable, walletAuth answers 503
+ * (try again) instead of 401.
+ */
 export function publicClientVerifier(client: TypedDataVerifyingClient): SignatureVerifier {
   return async (params) => {
+    if (await eoaVerifier(params)) return true;
+    let valid: boolean;
     try {
-      return await client.verifyTypedData(params);
+      valid = await client.verifyTypedData(params);
     } catch (error) {
-      // An RPC failure is not a bad signature: surface it as 503 (see walletAuth).
-      if (isRpcFailure(error)) throw new VerifierUnavailableError(error);
-      return false;
+      throw new VerifierUnavailableError(error);
     }
+    if (!valid && client.getChainId) {
+      try {
+        await client.getChainId();
+      } catch (error) {
+        throw new VerifierUnavailableError(error);
+      }
+    }
+    return valid;
   };
 }
 
 class VerifierUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(`Signature verification is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    // No cause text in the message: viem's errors name the RPC URL, which may carry an API key.
+    super("Smart-account signature verification is unavailable (the chain's RPC does not answer): try again later", { cause });
     this.name = "VerifierUnavailableError";
   }
-}
-
-function isRpcFailure(error: unknown): boolean {
-  const name = (error as { name?: string })?.name ?? "";
-  return /HttpRequestError|TimeoutError|WebSocketRequestError|RpcRequestError|SocketClosedError/.test(name);
 }
 
 export type WalletAuthErrorCode =
