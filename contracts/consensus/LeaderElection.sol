@@ -2,8 +2,8 @@
 pragma solidity 0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {BallotSignatures} from "./BallotSignatures.sol";
 import {IBallotSource} from "../interfaces/IBallotSource.sol";
 import {ILeaderElection} from "../interfaces/ILeaderElection.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -17,9 +17,13 @@ import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
  * the API; 2^48 - 1 terms are more than any chain will process, and the contract refuses to go beyond
  * (LeaderElectionTermTooLarge) rather than wrap. The configuration is a second slot.
  *
- * Signatures: an EOA signature (65 bytes) is checked with ECDSA recovery straight from calldata; only if that
- * does not yield the voter is the voter asked through EIP-1271 (OpenZeppelin SignatureChecker), so smart
- * accounts work and EOAs do not pay for an EXTCODESIZE.
+ * Signatures: an EOA signature (65 bytes, or 64 bytes EIP-2098) is checked with ECDSA recovery straight from
+ * calldata; only if that does not yield the voter is the voter asked through EIP-1271 (OpenZeppelin
+ * SignatureChecker), so smart accounts work and EOAs do not pay for an EXTCODESIZE (see {BallotSignatures}).
+ *
+ * `elect` asks the registry once for the whole ballot set plus the candidate (`memberIndexes`), Staking once for
+ * all stakes (`stakesOf`, stake weighting) or for `flaggedCount` (Byzantine head counting: per-voter flag reads
+ * only when someone in the swarm is flagged), and computes the EIP-712 domain separator once.
  */
 contract LeaderElection is ILeaderElection, EIP712 {
     struct Seat {
@@ -127,7 +131,6 @@ contract LeaderElection is ILeaderElection, EIP712 {
         if (voters.length == 0 || voters.length != signatures.length) {
             revert LeaderElectionBallotCountMismatch(voters.length, signatures.length);
         }
-        if (!_registry.isMember(swarmId, candidate)) revert LeaderElectionNotMember(swarmId, candidate);
 
         uint256 weight;
         uint256 total;
@@ -196,8 +199,8 @@ contract LeaderElection is ILeaderElection, EIP712 {
             revert BallotSourceDifferentSubjects(a.swarmId, a.term, b.swarmId, b.term);
         }
         // same voter and subject but different digests: the candidates differ, a real conflict if both are signed
-        if (!_isValidSignature(a.voter, digestA, sigA)) revert BallotSourceInvalidSignature(0, a.voter, digestA);
-        if (!_isValidSignature(b.voter, digestB, sigB)) revert BallotSourceInvalidSignature(1, b.voter, digestB);
+        if (!BallotSignatures.isValid(sigA, a.voter, digestA)) revert BallotSourceInvalidSignature(0, a.voter, digestA);
+        if (!BallotSignatures.isValid(sigB, b.voter, digestB)) revert BallotSourceInvalidSignature(1, b.voter, digestB);
         return (a.swarmId, a.voter, keccak256(abi.encode(address(this), a.swarmId, uint256(a.term), a.voter)));
     }
 
@@ -241,13 +244,62 @@ contract LeaderElection is ILeaderElection, EIP712 {
     // Internals
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Checks every ballot (sorted voters, members, signatures) and returns the counted weight.
+    /// @dev Checks the candidate's membership, then every ballot (sorted voters, members, signatures), and returns
+    /// the counted weight.
     function _countBallots(
         uint256 swarmId,
         uint64 term,
         address candidate,
         address[] calldata voters,
         bytes[] calldata signatures,
+        uint256 counting
+    ) private view returns (uint256) {
+        uint256 n = voters.length;
+        uint256[] memory indexes;
+        {
+            // one registry call for the voters and the candidate (last)
+            address[] memory accounts = new address[](n + 1);
+            // copies n words into the array just allocated; a malformed (dirty) address makes the registry's ABI
+            // decoder revert, and `_checkBallots` reads every voter with the ABI checks anyway
+            assembly ("memory-safe") {
+                calldatacopy(add(accounts, 0x20), voters.offset, shl(5, n))
+            }
+            accounts[n] = candidate;
+            indexes = _registry.memberIndexes(swarmId, accounts);
+        }
+        if (indexes[n] == 0) revert LeaderElectionNotMember(swarmId, candidate);
+        uint256[] memory stakes;
+        if (counting == _COUNT_STAKE) {
+            // a flagged member's stakeOf is already 0 (IStaking), so Byzantine needs no extra read here
+            stakes = _staking.stakesOf(swarmId, voters);
+        } else if (counting == _COUNT_HEADS_UNFLAGGED && _staking.flaggedCount(swarmId) == 0) {
+            counting = _COUNT_HEADS; // nobody in the swarm is flagged
+        }
+        return _checkBallots(BallotContext(swarmId, term, candidate, _domainSeparatorV4()), voters, signatures, indexes, stakes, counting);
+    }
+
+    /// @dev What every ballot of one `elect` call shares (keeps the loop's stack small).
+    struct BallotContext {
+        uint256 swarmId;
+        uint64 term;
+        address candidate;
+        bytes32 domainSeparator;
+    }
+
+    /// @dev Reverts unless `signatures[i]` is `voter`'s signature of its ballot.
+    function _requireSigned(BallotContext memory h, bytes[] calldata signatures, uint256 i, address voter) private view {
+        bytes32 digest = MessageHashUtils.toTypedDataHash(h.domainSeparator, _ballotStructHash(h.swarmId, h.term, h.candidate, voter));
+        if (!BallotSignatures.isValidAt(signatures, i, voter, digest)) {
+            revert LeaderElectionInvalidSignature(h.swarmId, h.term, h.candidate, voter);
+        }
+    }
+
+    function _checkBallots(
+        BallotContext memory h,
+        address[] calldata voters,
+        bytes[] calldata signatures,
+        uint256[] memory indexes,
+        uint256[] memory stakes,
         uint256 counting
     ) private view returns (uint256 weight) {
         address previous;
@@ -257,17 +309,13 @@ contract LeaderElection is ILeaderElection, EIP712 {
             // strictly ascending: no duplicates, and the zero address (never a signer) is rejected at i = 0
             if (voter <= previous) revert LeaderElectionVotersNotSorted(i, previous, voter);
             previous = voter;
-            if (_viewCall(address(_registry), ISwarmRegistry.isMember.selector, swarmId, voter, 0) != 1) {
-                revert LeaderElectionNotMember(swarmId, voter);
-            }
-            if (!_isValidSignature(voter, _hashBallot(swarmId, term, candidate, voter), signatures[i])) {
-                revert LeaderElectionInvalidSignature(swarmId, term, candidate, voter);
-            }
+            if (indexes[i] == 0) revert LeaderElectionNotMember(h.swarmId, voter);
+            _requireSigned(h, signatures, i, voter);
             if (counting == _COUNT_STAKE) {
-                weight += _viewCall(address(_staking), IStaking.stakeOf.selector, swarmId, voter, 0);
+                weight += stakes[i];
             } else if (
                 counting == _COUNT_HEADS ||
-                _viewCall(address(_staking), IStaking.isFlagged.selector, swarmId, voter, 1) == 0
+                _viewCall(address(_staking), IStaking.isFlagged.selector, h.swarmId, voter, 1) == 0
             ) {
                 // cannot overflow: at most voters.length increments
                 unchecked {
@@ -335,24 +383,21 @@ contract LeaderElection is ILeaderElection, EIP712 {
     }
 
     function _hashBallot(uint256 swarmId, uint64 term, address candidate, address voter) private view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(ELECTION_BALLOT_TYPEHASH, swarmId, term, candidate, voter)));
+        return MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), _ballotStructHash(swarmId, term, candidate, voter));
     }
 
-    /// @dev ECDSA from calldata first (EOAs), then EIP-1271 (smart accounts; an EOA answers nothing -> false).
-    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
-        if (signature.length == 65) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                r := calldataload(signature.offset)
-                s := calldataload(add(signature.offset, 0x20))
-                v := byte(0, calldataload(add(signature.offset, 0x40)))
-            }
-            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, v, r, s);
-            if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+    function _ballotStructHash(uint256 swarmId, uint64 term, address candidate, address voter) private pure returns (bytes32 structHash) {
+        bytes32 typeHash = ELECTION_BALLOT_TYPEHASH;
+        // hashes 5 words in scratch memory past the free memory pointer, which is not moved
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), swarmId)
+            mstore(add(ptr, 0x40), and(term, 0xffffffffffffffff))
+            mstore(add(ptr, 0x60), and(candidate, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(ptr, 0x80), and(voter, 0xffffffffffffffffffffffffffffffffffffffff))
+            structHash := keccak256(ptr, 0xa0)
         }
-        return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
     }
 
     /// @dev Decodes `abi.encode(ElectionBallot)`, reverting with BallotSourceMalformedBallot on any bad length/value.

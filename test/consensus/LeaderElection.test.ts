@@ -308,11 +308,13 @@ describe("LeaderElection: vote mode (elect)", () => {
     await forge(() => ballot(victimWallet, S2, 2n, cand));
     await forge(() => ballot(victimWallet, S1, 2n, cand, { ...domain, chainId: Number(domain.chainId) + 1 }));
     await forge(() => ballot(victimWallet, S1, 2n, cand, { ...domain, verifyingContract: env.staking.address }));
-    // a malformed signature (wrong length) and a high-s (malleable) signature
+    // malformed signatures (wrong lengths: 63 and 66 bytes; 64 bytes is the EIP-2098 form) and a high-s (malleable) one
     const sorted = sortedElection(good);
     const i = sorted.voters.findIndex((v) => v === victim);
-    const shortSigs = sorted.signatures.map((s, j) => (j === i ? (s.slice(0, 130) as Hex) : s));
-    await expectRevert(election.write.elect([S1, 2n, cand, sorted.voters, shortSigs]), "LeaderElectionInvalidSignature", [S1, 2n, cand, victim]);
+    for (const bad of [(s: Hex) => s.slice(0, 128) as Hex, (s: Hex) => `${s}00` as Hex, () => "0x" as Hex]) {
+      const badSigs = sorted.signatures.map((s, j) => (j === i ? bad(s) : s));
+      await expectRevert(election.write.elect([S1, 2n, cand, sorted.voters, badSigs]), "LeaderElectionInvalidSignature", [S1, 2n, cand, victim]);
+    }
     const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
     const sig = sorted.signatures[i]!;
     const s = BigInt("0x" + sig.slice(66, 130));
@@ -320,7 +322,12 @@ describe("LeaderElection: vote mode (elect)", () => {
     const highS = (sig.slice(0, 66) + (n - s).toString(16).padStart(64, "0") + (v === 27 ? "1c" : "1b")) as Hex;
     const malleable = sorted.signatures.map((x, j) => (j === i ? highS : x));
     await expectRevert(election.write.elect([S1, 2n, cand, sorted.voters, malleable]), "LeaderElectionInvalidSignature", [S1, 2n, cand, victim]);
-    // and the untouched set works
+    // a 64-byte EIP-2098 signature with the wrong parity bit does not recover the voter
+    const compact = (x: Hex, parity: bigint): Hex => `0x${x.slice(2, 66)}${((parity << 255n) | BigInt(`0x${x.slice(66, 130)}`)).toString(16).padStart(64, "0")}`;
+    const wrongParity = sorted.signatures.map((x, j) => (j === i ? compact(x, v === 27 ? 1n : 0n) : x));
+    await expectRevert(election.write.elect([S1, 2n, cand, sorted.voters, wrongParity]), "LeaderElectionInvalidSignature", [S1, 2n, cand, victim]);
+    // and the untouched set works, with every signature in the 64-byte EIP-2098 form too
+    await election.simulate.elect([S1, 2n, cand, sorted.voters, sorted.signatures.map((x) => compact(x, BigInt(Number.parseInt(x.slice(130, 132), 16) - 27)))]);
     await env.send(election.write.elect([S1, 2n, cand, sorted.voters, sorted.signatures]));
   });
 
