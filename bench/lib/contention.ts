@@ -53,6 +53,10 @@ export type ContentionOptions = {
    * inside them as on a real chain. Default 500.
    */
   blockMs?: number;
+  /** Single claims on the quiet indexer after the race, for the lag without backlog (default 20). */
+  probes?: number;
+  /** Extra environment for the indexer (e.g. { PONDER_LOG_LEVEL: "debug" } to study the lag). */
+  indexerEnv?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
 };
 
@@ -81,6 +85,10 @@ export type ContentionReport = {
   graphqlLatencyMs: number;
   /** Time from the last claim's block to the indexer showing all claims. */
   drainMs: number;
+  /** Claims / time from the first claim's block to the indexer showing all claims: the indexer's throughput under the burst. */
+  indexerClaimsPerSecond: number;
+  /** Single claims (automine) on the drained indexer: eth_sendRawTransaction answer -> `_meta` reaching the block. */
+  quietLagMs: { p50: number; p99: number; min: number; max: number; samples: number };
   verification: {
     onChainClaimEvents: number;
     tasksClaimedExactlyOnce: number;
@@ -114,13 +122,13 @@ type Attempt = {
 };
 
 export async function runContention(options: ContentionOptions = {}): Promise<ContentionReport> {
-  const { agents: agentCount = 50, tasks: taskCount = 1_000, guessShare = 0.5, guessWindow = 64, blockMs = 500, log = () => {} } = options;
+  const { agents: agentCount = 50, tasks: taskCount = 1_000, guessShare = 0.5, guessWindow = 64, blockMs = 500, probes = 20, log = () => {} } = options;
   const t0 = performance.now();
-  const stack = await startStack({ build: false, accounts: 1 });
+  const stack = await startStack({ build: false, accounts: 1, indexerEnv: options.indexerEnv });
   const stackStartSeconds = (performance.now() - t0) / 1000;
   log(`  stack up in ${stackStartSeconds.toFixed(1)} s (chain ${stack.rpcUrl}, indexer ${stack.apiUrl})`);
   try {
-    return await race(stack, { agentCount, taskCount, guessShare, guessWindow, blockMs, log, stackStartSeconds });
+    return await race(stack, { agentCount, taskCount, guessShare, guessWindow, blockMs, probes, log, stackStartSeconds });
   } catch (error) {
     console.error(`contention failed; logs in ${stack.workDir}/logs (set CONCORD_E2E_KEEP=1 to keep them)`);
     throw error;
@@ -131,7 +139,7 @@ export async function runContention(options: ContentionOptions = {}): Promise<Co
 
 async function race(
   stack: TestStack,
-  o: { agentCount: number; taskCount: number; guessShare: number; guessWindow: number; blockMs: number; log: (m: string) => void; stackStartSeconds: number },
+  o: { agentCount: number; taskCount: number; guessShare: number; guessWindow: number; blockMs: number; probes: number; log: (m: string) => void; stackStartSeconds: number },
 ): Promise<ContentionReport> {
   const { publicClient: pc, chain } = stack;
   const rpc = <T,>(method: string, params: unknown[] = []) => pc.request({ method, params } as never) as Promise<T>;
@@ -186,21 +194,27 @@ async function race(
   const agents = Array.from({ length: o.agentCount }, (_, i) => privateKeyToAccount(keccak256(toHex(`concord-bench-agent-${i}`))));
   let ownerNonce = await pc.getTransactionCount({ address: owner.address, blockTag: "pending" });
 
-  const create = await sendRaw(
-    owner,
-    ownerNonce++,
-    registry,
-    encodeFunctionData({
-      abi: SwarmRegistryAbi,
-      functionName: "createSwarm",
-      args: [{ policy: 0, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI: "bench://contention" }, []],
-    }),
-    1_000_000n,
-  );
-  const createReceipt = await pc.waitForTransactionReceipt({ hash: create.hash });
-  const created = parseEventLogs({ abi: SwarmRegistryAbi, logs: createReceipt.logs, eventName: "SwarmCreated" })[0];
-  if (!created) throw new Error("createSwarm emitted no SwarmCreated");
-  const swarmId = created.args.swarmId;
+  async function createSwarm(metadataURI: string) {
+    const sent = await sendRaw(
+      owner,
+      ownerNonce++,
+      registry,
+      encodeFunctionData({
+        abi: SwarmRegistryAbi,
+        functionName: "createSwarm",
+        args: [{ policy: 0, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI }, []],
+      }),
+      1_000_000n,
+    );
+    const receipt = await pc.waitForTransactionReceipt({ hash: sent.hash });
+    const created = parseEventLogs({ abi: SwarmRegistryAbi, logs: receipt.logs, eventName: "SwarmCreated" })[0];
+    if (!created) throw new Error("createSwarm emitted no SwarmCreated");
+    return { swarmId: created.args.swarmId, receipt };
+  }
+  const { swarmId, receipt: createReceipt } = await createSwarm("bench://contention");
+  // A second swarm whose few tasks the owner (a member: it created it) claims one by one on a quiet indexer
+  // after the race, for the lag of a single claim when the indexer has no backlog.
+  const { swarmId: probeSwarmId } = await createSwarm("bench://lag-probe");
 
   await rpc("evm_setAutomine", [false]);
   try {
@@ -217,6 +231,12 @@ async function race(
       args: [{ swarmId, typeTag: BUILD, priority: 0, leaseTtl: 3600, deadline: 0, specURI: "bench://task", specHash: BUILD, rewardToken: zeroAddress, rewardAmount: 0n }],
     });
     const posts: Hex[] = [];
+    const probeData = encodeFunctionData({
+      abi: TaskBoardAbi,
+      functionName: "post",
+      args: [{ swarmId: probeSwarmId, typeTag: BUILD, priority: 0, leaseTtl: 3600, deadline: 0, specURI: "bench://probe", specHash: BUILD, rewardToken: zeroAddress, rewardAmount: 0n }],
+    });
+    for (let i = 0; i < o.probes; i++) posts.push((await sendRaw(owner, ownerNonce++, board, probeData, 400_000n)).hash);
     for (let i = 0; i < o.taskCount; i += 100) {
       const batch = Array.from({ length: Math.min(100, o.taskCount - i) }, () => sendRaw(owner, ownerNonce++, board, postData, 400_000n));
       for (const sent of await Promise.all(batch)) posts.push(sent.hash);
@@ -454,7 +474,36 @@ async function race(
   if (indexerOk !== taskIds.length) problems.push(`indexer: ${taskIds.length - indexerOk} tasks not claimed once by the on-chain claimant`);
   if (indexed.taskEvents.totalCount !== taskIds.length) problems.push(`indexer: ${indexed.taskEvents.totalCount} claimed task events, expected ${taskIds.length}`);
 
+  // --- lag of a single claim on a quiet indexer (automine, one claim per block, ~0.3-0.9 s apart) ------------
+  o.log(`  lag probe: ${o.probes} single claims on the drained indexer…`);
+  const probeLags: number[] = [];
+  const claimNextProbe = encodeFunctionData({ abi: TaskBoardAbi, functionName: "claimNext", args: [probeSwarmId, ZERO32] });
+  for (let i = 0; i < o.probes; i++) {
+    // a random phase against Ponder's polling interval
+    await sleep(300 + Math.random() * 600);
+    const sent = await sendRaw(owner, ownerNonce++, board, claimNextProbe, CLAIM_GAS);
+    if (sent.error) throw new Error(`probe claim failed: ${String(sent.error)}`);
+    const receipt = await pc.getTransactionReceipt({ hash: sent.hash });
+    if (receipt.status !== "success") throw new Error("probe claim reverted");
+    const deadlineAt = performance.now() + 30_000;
+    for (;;) {
+      const started = performance.now();
+      const d = await stack.graphql<{ _meta: { status: Record<string, { block: { number: number } }> } }>(metaQuery);
+      const at = performance.now();
+      if (Math.max(...Object.values(d._meta.status).map((c) => c.block.number)) >= Number(receipt.blockNumber)) {
+        probeLags.push(at - sent.answeredAt);
+        break;
+      }
+      if (at > deadlineAt) throw new Error(`probe claim in block ${receipt.blockNumber} not indexed within 30 s`);
+      await sleep(Math.max(0, 20 - (performance.now() - started)));
+    }
+  }
+  const probeVisible = await stack.graphql<{ tasks: { totalCount: number } }>(claimedCountQuery, { s: String(probeSwarmId) });
+  if (probeVisible.tasks.totalCount !== o.probes) problems.push(`indexer: ${probeVisible.tasks.totalCount} probe tasks claimed, expected ${o.probes}`);
+
   const reverted = attempts.filter((a) => !a.ok);
+  const firstClaimBlock = blocks[0];
+  const indexerSeconds = allVisible && firstClaimBlock !== undefined ? (allVisible.at - minedAt(firstClaimBlock)) / 1000 : Number.NaN;
   const r = (v: number) => Math.round(v * 10) / 10;
   return {
     agents: o.agentCount,
@@ -475,6 +524,8 @@ async function race(
     graphqlPollIntervalMs: r(percentile(pollGaps, 50)),
     graphqlLatencyMs: r(percentile(metaPolls.map((p) => p.took), 50)),
     drainMs: allVisible ? r(allVisible.at - lastMined) : Number.NaN,
+    indexerClaimsPerSecond: r(claims / indexerSeconds),
+    quietLagMs: { p50: r(percentile(probeLags, 50)), p99: r(percentile(probeLags, 99)), min: r(Math.min(...probeLags)), max: r(Math.max(...probeLags)), samples: probeLags.length },
     verification: {
       onChainClaimEvents: claimLogs.length,
       tasksClaimedExactlyOnce: exactlyOnce,
