@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
+import {ConsensusReads} from "./ConsensusReads.sol";
 import {IBallotSource} from "../interfaces/IBallotSource.sol";
 import {ILeaderElection} from "../interfaces/ILeaderElection.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -256,6 +257,7 @@ contract LeaderElection is ILeaderElection, EIP712 {
     ) private view returns (uint256) {
         uint256 n = voters.length;
         uint256[] memory indexes;
+        uint256[] memory stakes;
         {
             // one registry call for the voters and the candidate (last)
             address[] memory accounts = new address[](n + 1);
@@ -265,14 +267,18 @@ contract LeaderElection is ILeaderElection, EIP712 {
                 calldatacopy(add(accounts, 0x20), voters.offset, shl(5, n))
             }
             accounts[n] = candidate;
-            indexes = _registry.memberIndexes(swarmId, accounts);
+            indexes = ConsensusReads.batchCall(address(_registry), ISwarmRegistry.memberIndexes.selector, swarmId, accounts);
+            if (indexes[n] == 0) revert LeaderElectionNotMember(swarmId, candidate);
+            if (counting == _COUNT_STAKE) {
+                // the voters only: drop the candidate (shortening a memory array keeps it valid)
+                assembly ("memory-safe") {
+                    mstore(accounts, n)
+                }
+                // a flagged member's stakeOf is already 0 (IStaking), so Byzantine needs no extra read here
+                stakes = ConsensusReads.batchCall(address(_staking), IStaking.stakesOf.selector, swarmId, accounts);
+            }
         }
-        if (indexes[n] == 0) revert LeaderElectionNotMember(swarmId, candidate);
-        uint256[] memory stakes;
-        if (counting == _COUNT_STAKE) {
-            // a flagged member's stakeOf is already 0 (IStaking), so Byzantine needs no extra read here
-            stakes = _staking.stakesOf(swarmId, voters);
-        } else if (counting == _COUNT_HEADS_UNFLAGGED && _staking.flaggedCount(swarmId) == 0) {
+        if (counting == _COUNT_HEADS_UNFLAGGED && _staking.flaggedCount(swarmId) == 0) {
             counting = _COUNT_HEADS; // nobody in the swarm is flagged
         }
         return _checkBallots(BallotContext(swarmId, term, candidate, _domainSeparatorV4()), voters, signatures, indexes, stakes, counting);
@@ -315,7 +321,7 @@ contract LeaderElection is ILeaderElection, EIP712 {
                 weight += stakes[i];
             } else if (
                 counting == _COUNT_HEADS ||
-                _viewCall(address(_staking), IStaking.isFlagged.selector, h.swarmId, voter, 1) == 0
+                ConsensusReads.viewCall(address(_staking), IStaking.isFlagged.selector, h.swarmId, voter, 1) == 0
             ) {
                 // cannot overflow: at most voters.length increments
                 unchecked {
@@ -325,27 +331,6 @@ contract LeaderElection is ILeaderElection, EIP712 {
             // cannot overflow: i < n
             unchecked {
                 ++i;
-            }
-        }
-    }
-
-    /// @dev `target.<selector>(swarmId, account)` for a view returning one word, without the ABI-coder overhead
-    /// (it runs once per ballot). If the call fails or answers malformed data, returns `onFailure`.
-    function _viewCall(address target, bytes4 selector, uint256 swarmId, address account, uint256 onFailure)
-        private
-        view
-        returns (uint256 result)
-    {
-        // encodes the call in scratch memory past the free memory pointer, which is not moved
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, selector)
-            mstore(add(ptr, 0x04), swarmId)
-            mstore(add(ptr, 0x24), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
-            let ok := staticcall(gas(), target, ptr, 0x44, ptr, 0x20)
-            result := onFailure
-            if and(ok, gt(returndatasize(), 0x1f)) {
-                result := mload(ptr)
             }
         }
     }

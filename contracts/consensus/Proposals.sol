@@ -7,6 +7,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
+import {ConsensusReads} from "./ConsensusReads.sol";
 import {IBallotSource} from "../interfaces/IBallotSource.sol";
 import {IProposals} from "../interfaces/IProposals.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -313,10 +314,10 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         b.domainSeparator = _domainSeparatorV4();
         b.optionCount = c.optionCount;
         b.voters = _votersOf(ballots);
-        b.indexes = _registry.memberIndexes(b.swarmId, b.voters);
+        b.indexes = ConsensusReads.batchCall(address(_registry), ISwarmRegistry.memberIndexes.selector, b.swarmId, b.voters);
         if (c.weighting == Weighting.Stake) {
             b.stake = true;
-            b.weights = _staking.stakesOf(b.swarmId, b.voters);
+            b.weights = ConsensusReads.batchCall(address(_staking), IStaking.stakesOf.selector, b.swarmId, b.voters);
         }
         b.checkFlags = c.excludeFlagged && _staking.flaggedCount(b.swarmId) != 0;
         b.options = new bytes(n);
@@ -578,38 +579,17 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Membership, index, flag and stake reads through `_viewCall`; failures deny.
+    /// @dev Membership, index, flag and stake reads through `ConsensusReads.viewCall`; failures deny.
     function _memberIndex(uint256 swarmId, address account) private view returns (uint256) {
-        return _viewCall(address(_registry), ISwarmRegistry.memberIndex.selector, swarmId, account, 0);
+        return ConsensusReads.viewCall(address(_registry), ISwarmRegistry.memberIndex.selector, swarmId, account, 0);
     }
 
     function _isFlagged(uint256 swarmId, address account) private view returns (bool) {
-        return _viewCall(address(_staking), IStaking.isFlagged.selector, swarmId, account, 1) != 0;
+        return ConsensusReads.viewCall(address(_staking), IStaking.isFlagged.selector, swarmId, account, 1) != 0;
     }
 
     function _stakeOf(uint256 swarmId, address account) private view returns (uint256) {
-        return _viewCall(address(_staking), IStaking.stakeOf.selector, swarmId, account, 0);
-    }
-
-    /// @dev `target.<selector>(swarmId, account)` for a view returning one word, without the ABI-coder overhead
-    /// (it runs once per ballot). If the call fails or answers malformed data, returns `onFailure`.
-    function _viewCall(address target, bytes4 selector, uint256 swarmId, address account, uint256 onFailure)
-        private
-        view
-        returns (uint256 result)
-    {
-        // encodes the call in scratch memory past the free memory pointer, which is not moved
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, selector)
-            mstore(add(ptr, 0x04), swarmId)
-            mstore(add(ptr, 0x24), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
-            let ok := staticcall(gas(), target, ptr, 0x44, ptr, 0x20)
-            result := onFailure
-            if and(ok, gt(returndatasize(), 0x1f)) {
-                result := mload(ptr)
-            }
-        }
+        return ConsensusReads.viewCall(address(_staking), IStaking.stakeOf.selector, swarmId, account, 0);
     }
 
     /// @dev Active -> Voted on the first vote or commit (a proposal with votes cannot be cancelled).
