@@ -62,12 +62,20 @@ describe("unified feed GET /v1/events and GET /v1/subscriptions against the chai
   let all: EventBody[] = [];
   const hashes: Record<string, Hash> = {};
 
-  async function send(label: string, wallet: DevWalletClient, contract: string, functionName: string, args: readonly unknown[]) {
+  async function send(
+    label: string,
+    wallet: DevWalletClient,
+    contract: string,
+    functionName: string,
+    args: readonly unknown[],
+    value?: bigint,
+  ) {
     const hash = await wallet.writeContract({
       address: stack.addresses[contract]!,
       abi: concordAbis[contract as keyof typeof concordAbis] as Abi,
       functionName,
       args,
+      value,
     } as Parameters<DevWalletClient["writeContract"]>[0]);
     const receipt = await stack.publicClient.waitForTransactionReceipt({ hash });
     expect(receipt.status, label).toBe("success");
@@ -139,6 +147,27 @@ describe("unified feed GET /v1/events and GET /v1/subscriptions against the chai
     await send("configure", owner, "LeaderElection", "configure", [1n, 1, 600, 0, 0]);
     await send("campaign", alice, "LeaderElection", "campaign", [1n]);
     await send("heartbeat", alice, "LeaderElection", "heartbeat", [1n, 1n]);
+    await send("stake", alice, "Staking", "stake", [1n, 10n ** 18n], 10n ** 18n);
+    const now = (await stack.publicClient.getBlock()).timestamp;
+    await send("propose", alice, "Proposals", "create", [
+      {
+        swarmId: 1n,
+        descriptionURI: "ipfs://p1",
+        descriptionHash: keccak256(toHex("ipfs://p1")),
+        optionCount: 2,
+        voteStart: 0,
+        voteEnd: Number(now + 3_600n),
+        revealEnd: 0,
+        votingMode: 0,
+        weighting: 0,
+        quorumBps: 5_000,
+        thresholdKind: 0,
+        thresholdBps: 0,
+        excludeFlagged: false,
+        action: { target: zeroAddress, value: 0n, data: "0x" },
+      },
+    ]);
+    await send("vote", owner, "Proposals", "castVote", [1n, 1]);
 
     const swarmFilter = (kinds: number, member: Address) => ({ swarmId: 1n, kinds, member, rawAddress: zeroAddress, topics: [] });
     const immediate = { confirmations: 0, mode: 0, ordered: true };
@@ -252,6 +281,18 @@ describe("unified feed GET /v1/events and GET /v1/subscriptions against the chai
     ]);
     expect(leader[0]!.data).toMatchObject({ mode: "lease", quorumKind: "majority", weighting: "head", leaseDuration: 600 });
     expect(leader[1]!.data).toMatchObject({ how: "campaign", leader: a });
+    const stakeEvents = all.filter((e) => e.type.startsWith("stake.") && e.swarmId === "1");
+    expect(stakeEvents.map((e) => [e.type, e.members, e.txHash])).toEqual([
+      ["stake.token_set", [a], hashes.stake],
+      ["stake.staked", [a], hashes.stake],
+    ]);
+    expect(stakeEvents[1]!.data).toMatchObject({ amount: (10n ** 18n).toString(), member: a });
+    const proposalEvents = all.filter((e) => e.type.startsWith("proposal."));
+    expect(proposalEvents.map((e) => [e.type, e.members, e.swarmId, e.fencingToken])).toEqual([
+      ["proposal.created", [a], "1", null],
+      ["proposal.vote_cast", [o, a], "1", null],
+    ]);
+    expect(proposalEvents[0]!.data).toMatchObject({ proposalId: "1", descriptionURI: "ipfs://p1", config: { optionCount: 2 } });
     expect(all.find((e) => e.type === "message.direct")).toMatchObject({ members: [o, b], data: { payload: "0xbeef" } });
     expect(all.find((e) => e.type === "message.broadcast")).toMatchObject({ swarmId: "2", members: [b] });
     expect(all.find((e) => e.type === "state.set")).toMatchObject({ members: [a], data: { value: "0x1234", version: "1" } });
