@@ -136,6 +136,24 @@ describe("kinds and types", () => {
   });
 });
 
+describe("every handler feeds the unified feed", () => {
+  it("each indexer/src/<Contract>.ts with ponder.on handlers calls recordEvent, with types from EVENT_TYPES", async () => {
+    const { readdirSync } = await import("node:fs");
+    const dir = path.join(import.meta.dirname, "../../indexer/src");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".ts"));
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    for (const file of files) {
+      const source = readFileSync(path.join(dir, file), "utf8");
+      const handlers = (source.match(/ponder\.on\(/g) ?? []).length;
+      if (handlers === 0) continue;
+      expect(source, `${file} has ${handlers} handlers but never calls recordEvent`).toMatch(/recordEvent\(context, event/);
+      for (const [, type] of source.matchAll(/type: "([a-z_]+\.[a-z_]+)"/g)) {
+        expect(EVENT_TYPES as readonly string[], `${file}: ${type}`).toContain(type);
+      }
+    }
+  });
+});
+
 describe("parseTypesFilter", () => {
   it("expands family wildcards and exact types, sorted and deduplicated", () => {
     expect(parseTypesFilter("lock.*")).toEqual({ types: ["lock.acquired", "lock.released", "lock.renewed"] });

@@ -12,6 +12,10 @@
  * - `members` are lowercased, deduplicated, zero address dropped ({@link memberList});
  * - `contract` is the family's contract (`task.*` → TaskBoard, see EVENT_FAMILIES); `address` the log's.
  * Deterministic: reads only the event (no chain calls).
+ *
+ * Adding a contract to the index: add its types to EVENT_TYPES (and a family to EVENT_FAMILIES if new) in
+ * ./eventBody.ts, call recordEvent from each of its handlers, and list the types in indexer/src/api/README.md
+ * (test/indexer/events.unit.test.ts checks that every handler file calls recordEvent with known types).
  */
 import type { Context } from "ponder:registry";
 import { concordEvent } from "ponder:schema";
