@@ -12,7 +12,7 @@
  * Headers: x-concord-address, x-concord-timestamp (unix seconds), x-concord-nonce (bytes32 hex),
  * x-concord-signature (hex).
  */
-import { bytesToHex, getAddress, isAddress, keccak256, toBytes, type Address, type Hex } from "viem";
+import { bytesToHex, getAddress, isAddress, keccak256, toBytes, type Account, type Address, type Hex } from "viem";
 import { SigningError } from "./errors.ts";
 import { signerAddress, signTypedMessage, type TypedDataSigner } from "./signer.ts";
 
@@ -91,8 +91,20 @@ export type SignRequestInput = {
   nonce?: Hex;
 };
 
+/** A local account (typed as viem's `Account` or `LocalAccount`) or a wallet client with an account. */
+export type RequestSigner = TypedDataSigner | Account;
+
+function asTypedDataSigner(signer: RequestSigner): TypedDataSigner {
+  const candidate = signer as { type?: string; signTypedData?: unknown };
+  if (candidate.type === "json-rpc") {
+    throw new SigningError("signer_invalid", "A JSON-RPC account cannot sign by itself: pass the wallet client that holds it");
+  }
+  return signer as TypedDataSigner;
+}
+
 /** Signs one request; returns the four x-concord-* headers to send with it. */
-export async function signRequest(signer: TypedDataSigner, input: SignRequestInput): Promise<SignedRequestHeaders> {
+export async function signRequest(signerInput: RequestSigner, input: SignRequestInput): Promise<SignedRequestHeaders> {
+  const signer = asTypedDataSigner(signerInput);
   if (typeof input.path !== "string" || !input.path.startsWith("/")) throw new SigningError("signer_invalid", `path must start with "/", got ${JSON.stringify(input.path)}`);
   const timestamp = input.timestamp ?? Math.floor(Date.now() / 1000);
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new SigningError("signer_invalid", `timestamp must be unix seconds, got ${timestamp}`);
@@ -118,7 +130,7 @@ export async function signRequest(signer: TypedDataSigner, input: SignRequestInp
  * Like signRequest, for a smart-account agent: signs with its owner key but names `account` (the EIP-1271
  * contract) as the requester; the relay verifies through the account's isValidSignature.
  */
-export async function signRequestAs(account: Address, signer: TypedDataSigner, input: SignRequestInput): Promise<SignedRequestHeaders> {
+export async function signRequestAs(account: Address, signer: RequestSigner, input: SignRequestInput): Promise<SignedRequestHeaders> {
   if (!isAddress(account, { strict: false })) throw new SigningError("signer_invalid", `Not an address: ${account}`);
   return { ...(await signRequest(signer, input)), "x-concord-address": getAddress(account) };
 }
@@ -128,7 +140,7 @@ export async function signRequestAs(account: Address, signer: TypedDataSigner, i
  * `fetchImpl` defaults to the global fetch.
  */
 export async function signedFetch(
-  signer: TypedDataSigner,
+  signer: RequestSigner,
   url: string | URL,
   init: Omit<RequestInit, "body"> & { body?: string | Uint8Array; chainId: number; verifyingContract?: Address | null; account?: Address },
   fetchImpl: typeof fetch = fetch,

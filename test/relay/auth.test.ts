@@ -325,6 +325,8 @@ describe("sdk/signedRequest", () => {
     await expect(signRequest(alice, { method: "GET", path: "v1/things", chainId: 1 })).rejects.toMatchObject({ code: "signer_invalid" });
     await expect(signRequest(alice, { method: "G E T", path: "/", chainId: 1 })).rejects.toMatchObject({ code: "signer_invalid" });
     await expect(signRequest(alice, { method: "GET", path: "/", chainId: 1, nonce: "0x12" as Hex })).rejects.toMatchObject({ code: "signer_invalid" });
+    const jsonRpc = { address: alice.address, type: "json-rpc" } as const;
+    await expect(signRequest(jsonRpc, { method: "GET", path: "/", chainId: 1 })).rejects.toMatchObject({ code: "signer_invalid" });
     const headers = await signRequest(alice, { method: "get", path: "/", chainId: 1 });
     expect(headers["x-concord-nonce"]).toMatch(/^0x[0-9a-f]{64}$/);
     expect(Math.abs(Number(headers["x-concord-timestamp"]) - Date.now() / 1000)).toBeLessThan(5);

@@ -308,11 +308,11 @@ describe.skipIf(!undici)("global fetch + undici Agent({ connect: { lookup: pinne
     const strict = new undici!.Agent({ connect: { lookup: pinnedLookup({ resolve }) } });
     const dev = new undici!.Agent({ connect: { lookup: pinnedLookup({ resolve, allowLoopback: true }) } });
     try {
-      const error = await fetch(`http://hooks.example.com:${port}/`, { dispatcher: strict } as RequestInit).catch((e: unknown) => e);
+      const error = await fetch(`http://hooks.example.com:${port}/`, { dispatcher: strict } as unknown as RequestInit).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TypeError);
       expect((error as { cause?: unknown }).cause).toBeInstanceOf(EndpointNotAllowedError);
       expect(((error as { cause: EndpointNotAllowedError }).cause).reason).toBe("loopback");
-      const res = await fetch(`http://hooks.example.com:${port}/`, { dispatcher: dev } as RequestInit);
+      const res = await fetch(`http://hooks.example.com:${port}/`, { dispatcher: dev } as unknown as RequestInit);
       expect(await res.text()).toBe("reached");
     } finally {
       await strict.close();
