@@ -7,7 +7,8 @@
  *
  * Answers `{ subscriptionId, secret, previousValidUntil }` (epoch ms, or null) with Cache-Control: no-store.
  * While a previous secret is valid the relay signs every delivery with both (`secretsFor`), so a receiver can
- * switch to the new secret at any time within the grace period without dropping a webhook.
+ * switch to the new secret at any time within the grace period without dropping a webhook. Only one previous
+ * secret is kept: rotating again within the grace period ends the older secret's grace at once.
  *
  * The owner is the subscription's `owner` in the relay's cache (relay_subscriptions) or, when the relay has not
  * seen it yet, the indexer's GET /v1/subscriptions/:id. Subscriptions cannot change owner on chain, so a cached
