@@ -20,6 +20,8 @@
  *    in order, so that is when this block's claims are all visible). Answer-arrival time, so an upper bound.
  *    The same from `_meta`'s block number is reported as a cross-check.
  */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   encodeFunctionData,
@@ -89,6 +91,11 @@ export type ContentionReport = {
   indexerClaimsPerSecond: number;
   /** Single claims (automine) on the drained indexer: eth_sendRawTransaction answer -> `_meta` reaching the block. */
   quietLagMs: { p50: number; p99: number; min: number; max: number; samples: number };
+  /**
+   * Medians over the probes, from the indexer's debug log (wall-clock times of the same machine): mined ->
+   * Ponder receives the new head (its RPC polling), -> Ponder logs the block indexed, -> our GraphQL poll sees it.
+   */
+  quietLagBreakdownMs?: { untilHeadReceived: number; indexing: number; untilVisible: number; samples: number };
   verification: {
     onChainClaimEvents: number;
     tasksClaimedExactlyOnce: number;
@@ -124,7 +131,9 @@ type Attempt = {
 export async function runContention(options: ContentionOptions = {}): Promise<ContentionReport> {
   const { agents: agentCount = 50, tasks: taskCount = 1_000, guessShare = 0.5, guessWindow = 64, blockMs = 500, probes = 20, log = () => {} } = options;
   const t0 = performance.now();
-  const stack = await startStack({ build: false, accounts: 1, indexerEnv: options.indexerEnv });
+    // Debug level: the indexer logs when it receives each new head and when it has indexed each block, which splits
+  // the quiet-indexer lag into polling wait, indexing and serving (see quietLagBreakdownMs).
+  const stack = await startStack({ build: false, accounts: 1, indexerEnv: { PONDER_LOG_LEVEL: "debug", ...options.indexerEnv } });
   const stackStartSeconds = (performance.now() - t0) / 1000;
   log(`  stack up in ${stackStartSeconds.toFixed(1)} s (chain ${stack.rpcUrl}, indexer ${stack.apiUrl})`);
   try {
@@ -477,6 +486,7 @@ async function race(
   // --- lag of a single claim on a quiet indexer (automine, one claim per block, ~0.3-0.9 s apart) ------------
   o.log(`  lag probe: ${o.probes} single claims on the drained indexer…`);
   const probeLags: number[] = [];
+  const probeTimes: Array<{ block: number; minedMsOfDay: number; visibleMsOfDay: number }> = [];
   const claimNextProbe = encodeFunctionData({ abi: TaskBoardAbi, functionName: "claimNext", args: [probeSwarmId, ZERO32] });
   for (let i = 0; i < o.probes; i++) {
     // a random phase against Ponder's polling interval
@@ -492,6 +502,7 @@ async function race(
       const at = performance.now();
       if (Math.max(...Object.values(d._meta.status).map((c) => c.block.number)) >= Number(receipt.blockNumber)) {
         probeLags.push(at - sent.answeredAt);
+        probeTimes.push({ block: Number(receipt.blockNumber), minedMsOfDay: msOfDay(Date.now() - (at - sent.answeredAt)), visibleMsOfDay: msOfDay(Date.now()) });
         break;
       }
       if (at > deadlineAt) throw new Error(`probe claim in block ${receipt.blockNumber} not indexed within 30 s`);
@@ -500,6 +511,8 @@ async function race(
   }
   const probeVisible = await stack.graphql<{ tasks: { totalCount: number } }>(claimedCountQuery, { s: String(probeSwarmId) });
   if (probeVisible.tasks.totalCount !== o.probes) problems.push(`indexer: ${probeVisible.tasks.totalCount} probe tasks claimed, expected ${o.probes}`);
+
+  const quietLagBreakdownMs = breakdownFromIndexerLog(path.join(stack.workDir, "logs", "indexer.log"), probeTimes);
 
   const reverted = attempts.filter((a) => !a.ok);
   const firstClaimBlock = blocks[0];
@@ -526,6 +539,7 @@ async function race(
     drainMs: allVisible ? r(allVisible.at - lastMined) : Number.NaN,
     indexerClaimsPerSecond: r(claims / indexerSeconds),
     quietLagMs: { p50: r(percentile(probeLags, 50)), p99: r(percentile(probeLags, 99)), min: r(Math.min(...probeLags)), max: r(Math.max(...probeLags)), samples: probeLags.length },
+    ...(quietLagBreakdownMs ? { quietLagBreakdownMs } : {}),
     verification: {
       onChainClaimEvents: claimLogs.length,
       tasksClaimedExactlyOnce: exactlyOnce,
@@ -538,4 +552,44 @@ async function race(
     setupSeconds: r(setupSeconds),
     stackStartSeconds: r(o.stackStartSeconds),
   };
+}
+
+/** Milliseconds since local midnight (the indexer's log lines carry local HH:MM:SS.mmm). */
+function msOfDay(epochMs: number): number {
+  const d = new Date(epochMs);
+  return ((d.getHours() * 60 + d.getMinutes()) * 60 + d.getSeconds()) * 1000 + d.getMilliseconds();
+}
+
+/**
+ * Splits the probes' lag with the indexer's debug log: "Received new head block … number=N" and "Indexed block …
+ * number=N". Undefined when the log lacks those lines (another Ponder version or log level).
+ */
+function breakdownFromIndexerLog(
+  file: string,
+  probes: Array<{ block: number; minedMsOfDay: number; visibleMsOfDay: number }>,
+): ContentionReport["quietLagBreakdownMs"] {
+  if (!existsSync(file) || probes.length === 0) return undefined;
+  const head = new Map<number, number>();
+  const indexed = new Map<number, number>();
+  for (const raw of readFileSync(file, "utf8").replace(/\x1b\[[0-9;]*m/g, "").split("\n")) {
+    const m = /^(\d\d):(\d\d):(\d\d)\.(\d{3})\s+\S+\s+(Received new head block|Indexed block)\b.*?\bnumber=(\d+)/.exec(raw.trim());
+    if (!m) continue;
+    const t = ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]);
+    const map = m[5] === "Indexed block" ? indexed : head;
+    if (!map.has(Number(m[6]))) map.set(Number(m[6]), t);
+  }
+  const untilHead: number[] = [];
+  const indexing: number[] = [];
+  const untilVisible: number[] = [];
+  for (const p of probes) {
+    const h = head.get(p.block);
+    const i = indexed.get(p.block);
+    if (h === undefined || i === undefined) continue;
+    untilHead.push(h - p.minedMsOfDay);
+    indexing.push(i - h);
+    untilVisible.push(p.visibleMsOfDay - i);
+  }
+  if (untilHead.length === 0) return undefined;
+  const r = (v: number) => Math.round(v);
+  return { untilHeadReceived: r(percentile(untilHead, 50)), indexing: r(percentile(indexing, 50)), untilVisible: r(percentile(untilVisible, 50)), samples: untilHead.length };
 }
