@@ -18,6 +18,7 @@ export type ReceivedWebhook = {
   json: Record<string, unknown>;
   path: string;
   at: number;
+  headers: Record<string, string>;
   /** Whether verifyWebhook accepted it with the secret known to the test (undefined: no secret given). */
   verified: boolean | undefined;
 };
@@ -69,6 +70,7 @@ export async function startReceiver(respond: Receiver["respond"] = () => ({ stat
         json,
         path: req.url ?? "/",
         at: Date.now(),
+        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])),
         verified,
       };
       received.push(webhook);
