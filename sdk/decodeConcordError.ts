@@ -20,14 +20,23 @@ import {
   type ContractErrorName,
   type Hex,
 } from "viem";
-import { MessageBusAbi, SharedStateAbi, SwarmRegistryAbi, TaskBoardAbi } from "./abis.ts";
+import { LeaderElectionAbi, LockManagerAbi, MessageBusAbi, ProposalsAbi, SharedStateAbi, StakingAbi, SwarmRegistryAbi, TaskBoardAbi } from "./abis.ts";
 
 /** One `error` item of an ABI. */
 type AbiError = Extract<Abi[number], { type: "error" }>;
 
-type AllAbis = readonly [...typeof SwarmRegistryAbi, ...typeof TaskBoardAbi, ...typeof SharedStateAbi, ...typeof MessageBusAbi];
+type AllAbis = readonly [
+  ...typeof SwarmRegistryAbi,
+  ...typeof TaskBoardAbi,
+  ...typeof SharedStateAbi,
+  ...typeof MessageBusAbi,
+  ...typeof StakingAbi,
+  ...typeof LockManagerAbi,
+  ...typeof LeaderElectionAbi,
+  ...typeof ProposalsAbi,
+];
 
-/** The name of any custom error a coordination contract (or the OpenZeppelin code it uses) may revert with. */
+/** The name of any custom error a coordination or consensus contract (or the OpenZeppelin code it uses) may revert with. */
 export type ConcordErrorName = ContractErrorName<AllAbis>;
 
 /** A decoded custom error: `name` and its arguments (typed per error). */
@@ -43,7 +52,7 @@ export type DecodedRevert = ConcordError | SolidityBuiltinError;
 
 function uniqueErrors(): AbiError[] {
   const seen = new Map<string, AbiError>();
-  for (const abi of [SwarmRegistryAbi, TaskBoardAbi, SharedStateAbi, MessageBusAbi]) {
+  for (const abi of [SwarmRegistryAbi, TaskBoardAbi, SharedStateAbi, MessageBusAbi, StakingAbi, LockManagerAbi, LeaderElectionAbi, ProposalsAbi] as readonly Abi[]) {
     for (const item of abi) {
       if (item.type !== "error") continue;
       const signature = `${item.name}(${item.inputs.map((input) => input.type).join(",")})`;
@@ -53,7 +62,7 @@ function uniqueErrors(): AbiError[] {
   return [...seen.values()];
 }
 
-/** Every custom error of the coordination contracts, once each (an ABI to decode revert data with). */
+/** Every custom error of the coordination and consensus contracts, once each (an ABI to decode revert data with). */
 export const concordErrorsAbi: readonly AbiError[] = uniqueErrors();
 
 const REVERT_DATA = /^0x[0-9a-fA-F]{8}(?:[0-9a-fA-F]{2})*$/;
@@ -79,7 +88,7 @@ function findRevertData(error: unknown, depth = 0): Hex | undefined {
 
 /**
  * The Concord custom error (name and args) inside `error`, or undefined when `error` is not a revert the
- * coordination contracts' ABIs know (an RPC outage, an unknown selector, a plain JS error).
+ * Concord contracts' ABIs know (an RPC outage, an unknown selector, a plain JS error).
  */
 export function decodeConcordError(error: unknown): DecodedRevert | undefined {
   if (typeof error === "string") return REVERT_DATA.test(error) ? decodeData(error as Hex) : undefined;

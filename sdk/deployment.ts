@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { getAddress, isAddress, type Address } from "viem";
-import { COORDINATION_CONTRACTS, type CoordinationContractName } from "./abis.ts";
+import { CONSENSUS_CONTRACTS, COORDINATION_CONTRACTS, type ConsensusContractName, type CoordinationContractName } from "./abis.ts";
 import { DeploymentError } from "./errors.ts";
 
 /** A deployed contract: its address and the block it was created in (where an indexer starts). */
@@ -24,6 +24,9 @@ export type ConcordDeployment = {
 
 /** The addresses of the coordination contracts. */
 export type ConcordAddresses = Record<CoordinationContractName, Address>;
+
+/** The addresses of the consensus contracts. */
+export type ConsensusAddresses = Record<ConsensusContractName, Address>;
 
 function fail(message: string, details: Record<string, unknown>): never {
   throw new DeploymentError("deployment_invalid", message, details);
@@ -87,4 +90,13 @@ export function coordinationAddresses(deployment: ConcordDeployment): ConcordAdd
     throw new DeploymentError("contract_missing", `The deployment on chain ${deployment.chainId} has no ${missing.join(", ")}`, { missing });
   }
   return Object.fromEntries(COORDINATION_CONTRACTS.map((name) => [name, deployment.contracts[name]!.address])) as ConcordAddresses;
+}
+
+/** The consensus contracts' addresses; throws DeploymentError (`contract_missing`) if one is not deployed. */
+export function consensusAddresses(deployment: ConcordDeployment): ConsensusAddresses {
+  const missing = CONSENSUS_CONTRACTS.filter((name) => deployment.contracts[name] === undefined);
+  if (missing.length > 0) {
+    throw new DeploymentError("contract_missing", `The deployment on chain ${deployment.chainId} has no ${missing.join(", ")}`, { missing });
+  }
+  return Object.fromEntries(CONSENSUS_CONTRACTS.map((name) => [name, deployment.contracts[name]!.address])) as ConsensusAddresses;
 }

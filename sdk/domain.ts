@@ -23,6 +23,8 @@ export const CONCORD_DOMAINS = {
   TaskBoard: { name: "Concord TaskBoard", version: "1" },
   SharedState: { name: "Concord SharedState", version: "1" },
   MessageBus: { name: "Concord MessageBus", version: "1" },
+  LeaderElection: { name: "Concord LeaderElection", version: "1" },
+  Proposals: { name: "Concord Proposals", version: "1" },
 } as const;
 
 /** A Concord contract that verifies EIP-712 signatures. */

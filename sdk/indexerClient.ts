@@ -89,6 +89,74 @@ export type IndexedMessage = {
   txHash: Hex;
 };
 
+/** The latest indexed block whose clock the clock-derived fields use. */
+export type AsOf = { blockNumber: string; timestamp: string };
+
+/** GET /v1/swarms/:id/leader */
+export type IndexedLeadership = {
+  swarmId: string;
+  mode: "none" | "lease" | "vote";
+  leaseDuration: string;
+  quorumKind: "majority" | "byzantine";
+  weighting: "head" | "stake";
+  term: string;
+  leader: Address | null;
+  leaseExpiresAt: string | null;
+  electedHow: "campaign" | "vote" | null;
+  votesWeight: string | null;
+  totalWeight: string | null;
+  previousLeader: Address | null;
+  electionCount: number;
+  live: boolean;
+  asOf: AsOf;
+};
+
+/** GET /v1/locks/:id */
+export type IndexedLock = {
+  id: string;
+  swarmId: string;
+  lockName: Hex;
+  status: "held" | "released";
+  state: "held" | "expired" | "released";
+  live: boolean;
+  holder: Address | null;
+  lastHolder: Address;
+  token: string;
+  expiresAt: string | null;
+  acquireCount: number;
+  renewCount: number;
+  expiredCount: number;
+  asOf: AsOf;
+  history: { kind: "acquired" | "renewed" | "released"; holder: Address; token: string; expiresAt: string | null; previousHolder: Address | null; previousToken: string | null; tookOverExpired: boolean; blockNumber: string }[];
+};
+
+/** GET /v1/proposals/:id (and the items of /v1/swarms/:id/proposals, without votes and history) */
+export type IndexedProposal = {
+  id: string;
+  swarmId: string;
+  proposer: Address;
+  optionCount: number;
+  votingMode: "open" | "commit_reveal";
+  weighting: "head" | "stake";
+  quorumBps: number;
+  thresholdKind: "majority" | "supermajority" | "unanimity";
+  denominator: string;
+  actionTarget: Address | null;
+  actionValue: string;
+  heldValue: string;
+  status: string;
+  state: string;
+  tallies: string[];
+  totalCast: string;
+  outcome: string | null;
+  winningOption: number | null;
+  voteCount: number;
+  skippedCount: number;
+  asOf: AsOf;
+  votes?: { voter: Address; method: "direct" | "signed" | "commit_reveal"; status: string; option: number | null; weight: string | null; relayer: Address | null }[];
+  history?: { kind: string; data: Record<string, unknown> }[];
+};
+
 /** Ponder's `/status`: the latest indexed block per chain, by chain name. */
 export type IndexerStatus = Record<string, { id: number; block: { number: number; timestamp: number } }>;
 
@@ -221,5 +289,14 @@ export function createIndexerClient(apiUrl: string, options: IndexerClientOption
     getState: (swarmId: bigint | number, key: Hex) => getJson<IndexedStateEntry>(`/v1/swarms/${id(swarmId)}/state/${key}`, true),
     /** GET /v1/swarms/:id/messages, every page (ascending message id). */
     listMessages: (swarmId: bigint | number) => pages<IndexedMessage>(`/v1/swarms/${id(swarmId)}/messages`, "after", 500),
+    /** GET /v1/swarms/:id/leader (undefined if the indexer has no such swarm). */
+    getLeader: (swarmId: bigint | number) => getJson<IndexedLeadership>(`/v1/swarms/${id(swarmId)}/leader`, true),
+    /** GET /v1/locks/<swarmId>:<lockName> (name: bytes32 hex or a short string); undefined if never acquired. */
+    getLock: (swarmId: bigint | number, lockName: Hex | string) => getJson<IndexedLock>(`/v1/locks/${id(`${swarmId}:${lockName}`)}`, true),
+    /** GET /v1/proposals/:id with votes and history (undefined if unknown). */
+    getProposal: (proposalId: bigint | number) => getJson<IndexedProposal>(`/v1/proposals/${id(proposalId)}`, true),
+    /** GET /v1/swarms/:id/proposals, every page (ascending id); `status` as the route takes it. */
+    listProposals: (swarmId: bigint | number, { status: which }: { status?: string[] } = {}) =>
+      pages<IndexedProposal>(`/v1/swarms/${id(swarmId)}/proposals${which ? `?status=${which.join(",")}` : ""}`, "cursor", 100),
   };
 }
