@@ -11,11 +11,13 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import CoordinationModule from "./Coordination.ts";
 import ConsensusModule from "./Consensus.ts"; // Staking, LockManager, LeaderElection, Proposals
 import PerceptionModule from "./Perception.ts"; // SubscriptionRegistry
+import TimeModule from "./Time.ts"; // ScheduleRegistry, Attestations
 
 export default buildModule("Concord", (m) => {
   return {
     ...m.useModule(CoordinationModule),
     ...m.useModule(ConsensusModule),
     ...m.useModule(PerceptionModule),
+    ...m.useModule(TimeModule),
   };
 });

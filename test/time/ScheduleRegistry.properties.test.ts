@@ -20,7 +20,9 @@ type Model = {
   paused: boolean;
 };
 
-type Step = { kind: "exec"; dt: number; pick: "suggest" | "next" | "behind" | "random"; k: number } | { kind: "toggle"; dt: number };
+type Step =
+  | { kind: "exec"; dt: number; pick: "suggest" | "next" | "behind" | "last" | "random"; k: number; snap: number }
+  | { kind: "toggle"; dt: number };
 
 /** What the contract must answer to execute(k) at time t: "ok" or the custom error's name. */
 function predict(m: Model, k: number, t: number): string {
@@ -43,6 +45,12 @@ function latestDue(m: Model, t: number): number {
   return Math.min(Math.floor((horizon - m.start) / m.period), cap - 1);
 }
 
+/** The last occurrence of a bounded series (maxRuns or end time), if bounded. */
+function lastOccurrence(m: Model): number | undefined {
+  if (m.maxRuns === 0 && m.end === 0) return undefined;
+  return latestDue(m, Number.MAX_SAFE_INTEGER);
+}
+
 /** The occurrence the model would run at t, if any (mirrors the contract's `executable`). */
 function suggest(m: Model, t: number): number | undefined {
   if (t < m.start) return undefined;
@@ -56,8 +64,10 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant("exec" as const),
       dt: fc.integer({ min: 1, max: 400 }),
-      pick: fc.constantFrom("suggest" as const, "suggest" as const, "next" as const, "behind" as const, "random" as const),
+      pick: fc.constantFrom("suggest" as const, "suggest" as const, "next" as const, "behind" as const, "last" as const, "random" as const),
       k: fc.integer({ min: 0, max: 15 }),
+      // 0: at the previous time + dt; 1..4: exactly at a boundary of the chosen occurrence (when still ahead)
+      snap: fc.integer({ min: 0, max: 4 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("toggle" as const), dt: fc.integer({ min: 1, max: 400 }) }) },
@@ -94,21 +104,28 @@ describe("ScheduleRegistry: execute never runs an occurrence twice or early (mod
         const executed = new Set<number>();
         let t = now + 1;
         for (const step of s.steps) {
-          t += step.dt;
-          await at(t);
           if (step.kind === "toggle") {
+            t += step.dt;
+            await at(t);
             await sched.write[m.paused ? "resume" : "pause"]([id], { account: owner.account });
             m.paused = !m.paused;
             continue;
           }
           const k =
             step.pick === "suggest"
-              ? (suggest(m, t) ?? step.k)
+              ? (suggest(m, t + step.dt) ?? step.k)
               : step.pick === "next"
                 ? m.next
                 : step.pick === "behind"
                   ? Math.max(0, m.next - 1)
-                  : step.k;
+                  : step.pick === "last"
+                    ? lastOccurrence(m) ?? step.k
+                    : step.k;
+          // Boundaries of k: one second early, exactly due, the last second of its period, one period late.
+          const due = start + k * s.period;
+          const boundary = [0, due - 1, due, due + s.period - 1, due + s.period][step.snap]!;
+          t = step.snap !== 0 && boundary > t ? boundary : t + step.dt;
+          await at(t);
           const expected = predict(m, k, t);
           attempts++;
           let outcome: string;
@@ -144,7 +161,7 @@ describe("ScheduleRegistry: execute never runs an occurrence twice or early (mod
           expect(stored.nextOccurrence).toBe(m.next);
         }
       }),
-      { numRuns: 80 },
+      { numRuns: 120 },
     );
     console.log(`attempts ${attempts}, executed ${successes}, reverts ${JSON.stringify(Object.fromEntries(errors))}`);
     // The generator must exercise both paths, or the property proves little.

@@ -4,6 +4,7 @@
  * ScheduleRegistry.execute.test.ts, the model-based property test in ScheduleRegistry.properties.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { network } from "hardhat";
 import { type Hex, zeroAddress } from "viem";
 import { expectRevert } from "../helpers/errors.ts";
 import { POLICY, STATUS, deploy, lc } from "./ScheduleRegistry.fixture.ts";
@@ -20,6 +21,23 @@ describe("ScheduleRegistry: deployment", () => {
     expect(await sched.read.MAX_CALL_GAS_LIMIT()).toBe(5_000_000);
     expect((await sched.read.getSchedule([1n])).status).toBe(STATUS.None);
     await expect(viem.deployContract("ScheduleRegistry", [zeroAddress])).rejects.toThrow(/ScheduleRegistryZeroAddress/);
+  });
+});
+
+describe("ScheduleRegistry: Ignition Time module", () => {
+  it("deploys ScheduleRegistry on the Coordination registry and Attestations owned by the deployer as attestor", async () => {
+    const { default: TimeModule } = await import("../../ignition/modules/Time.ts");
+    const connection = await network.create();
+    const [deployer] = await connection.viem.getWalletClients();
+    const { scheduleRegistry, attestations, swarmRegistry } = await connection.ignition.deploy(TimeModule, { displayUi: false });
+    expect(swarmRegistry).toBeUndefined(); // the Time module returns only its own contracts
+    const sched = await connection.viem.getContractAt("ScheduleRegistry", scheduleRegistry.address);
+    const registryAddress = await sched.read.swarmRegistry();
+    const registry = await connection.viem.getContractAt("SwarmRegistry", registryAddress);
+    expect(await registry.read.memberCount([1n])).toBe(0n);
+    const att = await connection.viem.getContractAt("Attestations", attestations.address);
+    expect(lc(await att.read.owner())).toBe(lc(deployer!.account.address));
+    expect(await att.read.isAttestor([deployer!.account.address])).toBe(true);
   });
 });
 
