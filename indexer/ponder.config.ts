@@ -4,6 +4,8 @@
  * - Deployment: $CONCORD_DEPLOYMENT (a path to a deployment JSON, or a chain id meaning
  *   indexer/deployments/<id>.json); default indexer/deployments/31337.json, which `npm run dev` writes.
  * - RPC: $PONDER_RPC_URL_<chainId> if set (real networks), else the deployment's rpcUrl (local chain).
+ * - New heads: over WebSocket from $PONDER_WS_URL_<chainId> if set, else (local chain) the rpcUrl's port
+ *   (`hardhat node` serves WebSocket there); polling otherwise.
  * - Contracts: every ABI in indexer/abis (generated from the artifacts) that the deployment has an address
  *   for, under its contract name (`ponder.on("TaskBoard:TaskClaimed", …)`), from its deployment block.
  * - Database: PGlite in $CONCORD_PGLITE_DIR if set; else Postgres when $DATABASE_URL is set; else PGlite in
@@ -53,6 +55,10 @@ const chainId = deployment.chainId;
 const chainName = CHAIN_NAMES[chainId] ?? `chain${chainId}`;
 const rpc = process.env[`PONDER_RPC_URL_${chainId}`] ?? deployment.rpcUrl;
 if (!rpc) throw new Error(`Set PONDER_RPC_URL_${chainId} (the deployment has no rpcUrl)`);
+/** WebSocket RPC for new heads: $PONDER_WS_URL_<chainId>, else on the local chain the node's own port. */
+const wsUrl =
+  process.env[`PONDER_WS_URL_${chainId}`] ??
+  (chainId === LOCAL_CHAIN_ID && /^https?:\/\//.test(rpc) ? rpc.replace(/^http/, "ws") : undefined);
 
 type ConcordContracts<abis extends Record<string, Abi>> = {
   [name in keyof abis]: { abi: abis[name]; chain: string; address: Address; startBlock: number };
@@ -78,8 +84,13 @@ export default createConfig({
       rpc,
       // A local chain restarts from block 0 with the same id: never reuse cached RPC answers for it.
       disableCache: chainId === LOCAL_CHAIN_ID,
-      // Blocks come every few ms on the local chain (automine): poll often so agents see events quickly.
-      pollingInterval: chainId === LOCAL_CHAIN_ID ? 250 : 1_000,
+      // New heads pushed over WebSocket (`eth_subscribe newHeads`) instead of polled: `hardhat node` serves
+      // WebSocket on its HTTP port; $PONDER_WS_URL_<chainId> for real networks. Ponder falls back to polling
+      // after repeated WebSocket failures.
+      ws: wsUrl,
+      // Blocks come every few ms on the local chain (automine): poll often (Ponder's minimum is 100 ms) when
+      // Ponder has to poll (no WebSocket, or it failed).
+      pollingInterval: chainId === LOCAL_CHAIN_ID ? 100 : 1_000,
     },
   },
   contracts: concordContracts(concordAbis),
