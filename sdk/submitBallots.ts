@@ -26,7 +26,7 @@ export type SignatureEncoding = "full" | "compact" | "as-is";
  * What each contract's relayed-ballot path accepts (contracts/consensus/BallotSignatures.sol: 65-byte and
  * 64-byte ECDSA, then EIP-1271). The default of the submit helpers: the smallest form the contract takes.
  */
-export const BALLOT_SIGNATURE_ENCODING = { LeaderElection: "full", Proposals: "compact" } as const satisfies Record<string, SignatureEncoding>;
+export const BALLOT_SIGNATURE_ENCODING = { LeaderElection: "compact", Proposals: "compact" } as const satisfies Record<string, SignatureEncoding>;
 
 export type SubmitOptions = {
   /** Sends the transaction: a wallet client with an account. */

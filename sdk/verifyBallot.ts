@@ -152,10 +152,10 @@ export async function verifyBallot(ballot: SignedBallot, options: VerifyBallotOp
   const mismatch = domainMismatch(ballot.domain, expected);
   let digest: Hex;
   try {
-    digest = ballotDigest(ballot, options.domain ?? ballot.domain);
+    digest = ballotDigest(ballot, mismatch === undefined ? (options.domain ?? ballot.domain) : ballot.domain);
   } catch {
-    // the ballot's domain is not the contract's kind of domain at all
-    return { valid: false, digest: "0x", voter, reason: "wrong_domain" };
+    // the ballot's domain is not its kind's domain at all (e.g. a proposal ballot under an election domain)
+    return { valid: false, digest: "0x", voter, reason: mismatch ?? "wrong_domain" };
   }
   if (mismatch !== undefined) return { valid: false, digest, voter, reason: mismatch };
   const recovered = await recoverBallotSigner(digest, ballot.signature);
