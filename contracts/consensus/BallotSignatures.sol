@@ -18,13 +18,17 @@ library BallotSignatures {
 
     /// @dev Whether `signatures[i]` is `signer`'s signature of `digest`. Requires `i < signatures.length`.
     function isValidAt(bytes[] calldata signatures, uint256 i, address signer, bytes32 digest) internal view returns (bool) {
-        uint256 at;
-        // the i-th head word is the offset of the element's length word, relative to the array's start. Reads past
-        // the end of calldata yield zeros (no valid ECDSA signature); the EIP-1271 path decodes with full checks.
+        return recovers(offsetAt(signatures, i), signer, digest) || SignatureChecker.isValidERC1271SignatureNow(signer, digest, signatures[i]);
+    }
+
+    /// @dev Calldata offset of the length word of `signatures[i]` (`i < signatures.length`), without ABI checks:
+    /// reads past the end of calldata yield zeros, i.e. no valid ECDSA signature, and the EIP-1271 path decodes
+    /// `signatures[i]` with the full checks.
+    function offsetAt(bytes[] calldata signatures, uint256 i) internal pure returns (uint256 at) {
+        // the i-th head word is the offset of the element's length word, relative to the array's start
         assembly ("memory-safe") {
             at := add(signatures.offset, calldataload(add(signatures.offset, shl(5, i))))
         }
-        return recovers(at, signer, digest) || SignatureChecker.isValidERC1271SignatureNow(signer, digest, signatures[i]);
     }
 
     /// @dev Whether `signature` is `signer`'s signature of `digest`.

@@ -6,8 +6,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
-import {BallotSignatures} from "./BallotSignatures.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ConsensusReads} from "./ConsensusReads.sol";
+import {ProposalsEvidence} from "./ProposalsEvidence.sol";
 import {IBallotSource} from "../interfaces/IBallotSource.sol";
 import {IProposals} from "../interfaces/IProposals.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -92,6 +93,14 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         uint256[] weights; // stake per ballot, compacted like `voters` (stake weighting only)
         bytes options; // option per counted ballot
         uint256[] added; // weight added per option
+        uint256 votedSlot; // storage slot of _voted[proposalId]
+        uint256 ballotsOffset; // calldata offset of ballots[0]
+        uint256 signaturesOffset; // calldata offset of the signatures' head
+        bytes32 typeHash; // PROPOSAL_BALLOT_TYPEHASH (constants of this kind are not visible in assembly)
+        uint256 stopCode; // why `_countRun` stopped: 1 already voted, 2 bad option, 3 not an ECDSA signature of
+        // the voter (EIP-1271 to try), 4 signed, but not a plain count (not a member, flags, no weight, overflow)
+        uint256 stopBit; // the stopped ballot's bitmap bit (0 for a non-member)
+        bytes32 stopDigest; // the stopped ballot's EIP-712 digest (codes 3 and 4)
     }
 
     /// @inheritdoc IProposals
@@ -106,11 +115,11 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
 
     uint256 private constant _MASK128 = type(uint128).max;
     uint256 private constant _BPS = 10_000;
-    /// @dev Length of `abi.encode(ProposalBallot)`: three static words.
-    uint256 private constant _BALLOT_LENGTH = 96;
 
     ISwarmRegistry private immutable _registry;
     IStaking private immutable _staking;
+    /// @dev Checks equivocation evidence (split out for the contract size limit); deployed by the constructor.
+    ProposalsEvidence private immutable _evidence;
 
     uint256 private _proposalCount;
 
@@ -124,6 +133,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         if (address(registry_) == address(0) || address(staking_) == address(0)) revert ProposalsZeroAddress();
         _registry = registry_;
         _staking = staking_;
+        _evidence = new ProposalsEvidence(this);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -323,8 +333,21 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         b.options = new bytes(n);
         b.added = new uint256[](c.optionCount);
         mapping(uint256 => uint256) storage words = _voted[proposalId];
-        for (uint256 i; i < n; ) {
-            _countSigned(b, words, i, _optionOf(ballots, i), signatures);
+        {
+            (uint256 votedSlot, uint256 ballotsOffset, uint256 signaturesOffset) = (0, 0, 0);
+            assembly ("memory-safe") {
+                votedSlot := words.slot
+                ballotsOffset := ballots.offset
+                signaturesOffset := signatures.offset
+            }
+            (b.votedSlot, b.ballotsOffset, b.signaturesOffset) = (votedSlot, ballotsOffset, signaturesOffset);
+        }
+        b.typeHash = PROPOSAL_BALLOT_TYPEHASH;
+        for (uint256 i; ; ) {
+            // the common case in one assembly loop; the first ballot it cannot take goes through Solidity
+            i = _countRun(b, i, n);
+            if (i == n) break;
+            _countSigned(b, ballots, signatures, i);
             // cannot overflow: i < n
             unchecked {
                 ++i;
@@ -390,32 +413,29 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc IBallotSource
-    function checkEquivocation(
-        bytes calldata ballotA,
-        bytes calldata sigA,
-        bytes calldata ballotB,
-        bytes calldata sigB
-    ) external view returns (uint256 swarmId, address signer, bytes32 conflictKey) {
-        ProposalBallot memory a = _decodeBallot(ballotA, 0);
-        ProposalBallot memory b = _decodeBallot(ballotB, 1);
-        bytes32 digestA = _hashBallot(a.proposalId, a.option, a.voter);
-        bytes32 digestB = _hashBallot(b.proposalId, b.option, b.voter);
-        if (digestA == digestB) revert BallotSourceSameBallot(digestA);
-        if (a.voter != b.voter) revert BallotSourceDifferentVoters(a.voter, b.voter);
-        if (a.proposalId != b.proposalId) {
-            revert BallotSourceDifferentSubjects(
-                _proposals[a.proposalId].core.swarmId,
-                a.proposalId,
-                _proposals[b.proposalId].core.swarmId,
-                b.proposalId
-            );
+    /// @dev Checked by the ProposalsEvidence helper this contract deployed (see `evidenceChecker`): the call data is
+    /// passed as is and its answer or revert data comes back unchanged.
+    function checkEquivocation(bytes calldata, bytes calldata, bytes calldata, bytes calldata)
+        external
+        view
+        returns (uint256, address, bytes32)
+    {
+        address checker = address(_evidence);
+        // forwards this call's data; copies the answer over memory from 0 (the call ends here either way)
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := staticcall(gas(), checker, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
+            return(0, returndatasize())
         }
-        // same voter and proposal but different digests: the options differ, a real conflict if both are signed
-        swarmId = _proposals[a.proposalId].core.swarmId;
-        if (swarmId == 0) revert ProposalsUnknownProposal(a.proposalId);
-        if (!BallotSignatures.isValid(sigA, a.voter, digestA)) revert BallotSourceInvalidSignature(0, a.voter, digestA);
-        if (!BallotSignatures.isValid(sigB, b.voter, digestB)) revert BallotSourceInvalidSignature(1, b.voter, digestB);
-        return (swarmId, a.voter, keccak256(abi.encode(address(this), swarmId, a.proposalId, a.voter)));
+    }
+
+    /// @inheritdoc IProposals
+    function evidenceChecker() external view returns (address) {
+        return address(_evidence);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -624,52 +644,152 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         if (dirty) revert(); // like the ABI decoder on a malformed address
     }
 
-    /// @dev `ballots[i].option`, reverting (like the ABI decoder) if the word is not a uint8.
-    function _optionOf(Ballot[] calldata ballots, uint256 i) private pure returns (uint256 option) {
-        // i < ballots.length (the caller's loop bound)
+    /// @dev Counts ballots `i`, `i + 1`, ... while each is the common case: a member (nobody in the swarm flagged, or
+    /// flags not asked for) who has not voted, with weight, a valid option, a 65- or 64-byte ECDSA signature (EIP-2
+    /// low s, as OpenZeppelin's ECDSA) and no tally overflow. Checks in the order of the interface: already voted
+    /// (skip, before any signature check), option, signature, then eligibility. Returns the index of the first
+    /// ballot that is not the common case (`n` if none), with why in `b.stopCode`, its bitmap bit and digest: it
+    /// changed nothing for that ballot but the bitmap word cache, and `_countSigned` takes it from there.
+    function _countRun(Batch memory b, uint256 i, uint256 n) private returns (uint256) {
+        // Batch layout (one word per field): 0x00 proposalId, 0x40 domainSeparator, 0x60 optionCount, 0x80 stake,
+        // 0xc0 counted, 0xe0 cachedWord, 0x100 cachedBits, 0x120 dirty, 0x140 voters, 0x160 indexes, 0x180 weights,
+        // 0x1a0 options, 0x1c0 added, 0x1e0 votedSlot, 0x200 ballotsOffset, 0x220 signaturesOffset, 0x240 typeHash,
+        // 0x260 stopCode, 0x280 stopBit, 0x2a0 stopDigest.
+        // Reads b's arrays at i < n (their length), ballots[i] (inside calldata, checked by the decoder) and
+        // signatures[i] (raw: reads past calldata yield zeros, i.e. no valid signature). Writes the scratch space,
+        // the free memory pointer and zero slot (restored), memory past the free memory pointer (not allocated),
+        // b's fields, b's arrays at counted <= i, b.added[option < optionCount], and the `_voted` word it flushes.
         assembly ("memory-safe") {
-            option := calldataload(add(add(ballots.offset, shl(6, i)), 0x20))
+            // the signer of `digest` by the ECDSA signature whose length word is at calldata offset `at`, or 0
+            function recovered(digest, at) -> signer {
+                let len := calldataload(at)
+                let r := calldataload(add(at, 0x20))
+                let s := calldataload(add(at, 0x40))
+                let v := 0
+                switch len
+                case 65 {
+                    v := byte(0, calldataload(add(at, 0x60)))
+                }
+                case 64 {
+                    v := add(27, shr(255, s))
+                    s := and(s, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+                }
+                // EIP-2: s in the lower half order, as OpenZeppelin's ECDSA; a bad v makes the precompile answer nothing
+                if and(iszero(iszero(v)), iszero(gt(s, 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0))) {
+                    let fmp := mload(0x40)
+                    mstore(0x00, digest)
+                    mstore(0x20, v)
+                    mstore(0x40, r)
+                    mstore(0x60, s)
+                    if staticcall(gas(), 0x01, 0x00, 0x80, 0x00, 0x20) {
+                        if gt(returndatasize(), 0x1f) {
+                            signer := mload(0x00)
+                        }
+                    }
+                    mstore(0x40, fmp)
+                    mstore(0x60, 0)
+                }
+            }
+            for {} lt(i, n) {
+                i := add(i, 1)
+            } {
+                let at := shl(5, i)
+                let bit := 0
+                let index := mload(add(add(mload(add(b, 0x160)), 0x20), at))
+                if index {
+                    let word := add(shr(8, index), 1)
+                    if iszero(eq(word, mload(add(b, 0xe0)))) {
+                        mstore(0x20, mload(add(b, 0x1e0)))
+                        if mload(add(b, 0x120)) {
+                            mstore(0x00, sub(mload(add(b, 0xe0)), 1))
+                            sstore(keccak256(0x00, 0x40), mload(add(b, 0x100)))
+                            mstore(add(b, 0x120), 0)
+                        }
+                        mstore(add(b, 0xe0), word)
+                        mstore(0x00, sub(word, 1))
+                        mstore(add(b, 0x100), sload(keccak256(0x00, 0x40)))
+                    }
+                    bit := shl(and(index, 0xff), 1)
+                }
+                mstore(add(b, 0x280), bit)
+                if and(mload(add(b, 0x100)), bit) {
+                    mstore(add(b, 0x260), 1)
+                    break
+                }
+                let option := calldataload(add(add(mload(add(b, 0x200)), shl(1, at)), 0x20))
+                if iszero(lt(option, mload(add(b, 0x60)))) {
+                    mstore(add(b, 0x260), 2)
+                    break
+                }
+                let voter := mload(add(add(mload(add(b, 0x140)), 0x20), at))
+                {
+                    // EIP-712 digest of ProposalBallot(proposalId, option, voter), hashed past the free memory pointer
+                    let ptr := mload(0x40)
+                    mstore(ptr, mload(add(b, 0x240)))
+                    mstore(add(ptr, 0x20), mload(b))
+                    mstore(add(ptr, 0x40), option)
+                    mstore(add(ptr, 0x60), voter)
+                    let structHash := keccak256(ptr, 0x80)
+                    mstore(ptr, hex"1901")
+                    mstore(add(ptr, 0x02), mload(add(b, 0x40)))
+                    mstore(add(ptr, 0x22), structHash)
+                    let digest := keccak256(ptr, 0x42)
+                    mstore(add(b, 0x2a0), digest)
+                    let sigs := mload(add(b, 0x220))
+                    if iszero(eq(recovered(digest, add(sigs, calldataload(add(sigs, at)))), voter)) {
+                        mstore(add(b, 0x260), 3)
+                        break
+                    }
+                }
+                // signed: anything unusual (not a member, flags to check, no weight, overflow) goes to Solidity
+                mstore(add(b, 0x260), 4)
+                if or(iszero(index), mload(add(b, 0xa0))) {
+                    break
+                }
+                let weight := 1
+                if mload(add(b, 0x80)) {
+                    weight := mload(add(add(mload(add(b, 0x180)), 0x20), at))
+                }
+                let sum := add(add(mload(add(b, 0x1c0)), 0x20), shl(5, option)) // &b.added[option]
+                if or(iszero(weight), lt(add(mload(sum), weight), weight)) {
+                    break
+                }
+                // count
+                mstore(sum, add(mload(sum), weight))
+                mstore(add(b, 0x100), or(mload(add(b, 0x100)), bit)) // cachedBits
+                mstore(add(b, 0x120), 1) // dirty
+                let k := mload(add(b, 0xc0)) // counted
+                let kat := add(0x20, shl(5, k))
+                mstore(add(mload(add(b, 0x140)), kat), voter) // b.voters[k]
+                mstore8(add(add(mload(add(b, 0x1a0)), 0x20), k), option) // b.options[k]
+                if mload(add(b, 0x80)) {
+                    mstore(add(mload(add(b, 0x180)), kat), weight) // b.weights[k]
+                }
+                mstore(add(b, 0xc0), add(k, 1))
+            }
         }
-        if (option > type(uint8).max) revert();
+        return i;
     }
 
-    /// @dev One relayed ballot: skip (already voted / ineligible), revert (bad option / signature) or count.
-    function _countSigned(
-        Batch memory b,
-        mapping(uint256 => uint256) storage words,
-        uint256 i,
-        uint256 option,
-        bytes[] calldata signatures
-    ) private {
-        address voter;
-        uint256 index;
-        // i < n = voters.length = indexes.length
-        assembly ("memory-safe") {
-            voter := mload(add(add(mload(add(b, 0x140)), 0x20), shl(5, i))) // b.voters[i]
-            index := mload(add(add(mload(add(b, 0x160)), 0x20), shl(5, i))) // b.indexes[i]
+    /// @dev The ballot `_countRun` stopped at: skip (already voted / ineligible), revert (bad option / signature)
+    /// or count (EIP-1271 signers, flags checked, ...).
+    function _countSigned(Batch memory b, Ballot[] calldata ballots, bytes[] calldata signatures, uint256 i) private {
+        address voter = b.voters[i];
+        uint256 option = ballots[i].option; // reverts like the ABI decoder if the word is not a uint8
+        uint256 code = b.stopCode;
+        if (code == 1) {
+            emit VoteSkipped(b.proposalId, voter, SkipReason.AlreadyVoted);
+            return;
         }
-        uint256 bit;
-        if (index != 0) {
-            // the bitmap word of this index, from memory if it is the one in use
-            uint256 word = (index >> 8) + 1;
-            if (word != b.cachedWord) {
-                if (b.dirty) {
-                    words[b.cachedWord - 1] = b.cachedBits;
-                    b.dirty = false;
-                }
-                b.cachedWord = word;
-                b.cachedBits = words[word - 1];
-            }
-            bit = 1 << (index & 0xff);
-            if (b.cachedBits & bit != 0) {
-                emit VoteSkipped(b.proposalId, voter, SkipReason.AlreadyVoted);
-                return;
-            }
-        }
-        if (option >= b.optionCount) revert ProposalsInvalidOption(b.proposalId, uint8(option), uint8(b.optionCount));
-        if (!BallotSignatures.isValidAt(signatures, i, voter, _ballotDigest(b.domainSeparator, b.proposalId, option, voter))) {
+        if (code == 2) revert ProposalsInvalidOption(b.proposalId, uint8(option), uint8(b.optionCount));
+        if (code == 3 && !SignatureChecker.isValidERC1271SignatureNow(voter, b.stopDigest, signatures[i])) {
             revert ProposalsInvalidSignature(b.proposalId, voter, uint8(option));
         }
+        _countVerified(b, i, voter, b.indexes[i], option, b.stopBit);
+    }
+
+    /// @dev The rest of a ballot whose signature was verified: skip (not a member, flagged, no weight) or count.
+    function _countVerified(Batch memory b, uint256 i, address voter, uint256 index, uint256 option, uint256 bit) private {
         if (index == 0) {
             emit VoteSkipped(b.proposalId, voter, SkipReason.NotMember);
             return;
@@ -815,20 +935,5 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
 
     function _commitment(uint256 proposalId, uint8 option, bytes32 salt, address voter) private pure returns (bytes32) {
         return keccak256(abi.encode(proposalId, option, salt, voter));
-    }
-
-    /// @dev Decodes `abi.encode(ProposalBallot)`, reverting with BallotSourceMalformedBallot on any bad length/value.
-    function _decodeBallot(bytes calldata data, uint8 index) private pure returns (ProposalBallot memory ballot) {
-        if (data.length != _BALLOT_LENGTH) revert BallotSourceMalformedBallot(index);
-        uint256 proposalId;
-        uint256 option;
-        uint256 voter;
-        assembly ("memory-safe") {
-            proposalId := calldataload(data.offset)
-            option := calldataload(add(data.offset, 0x20))
-            voter := calldataload(add(data.offset, 0x40))
-        }
-        if (option > type(uint8).max || voter > type(uint160).max) revert BallotSourceMalformedBallot(index);
-        ballot = ProposalBallot({proposalId: proposalId, option: uint8(option), voter: address(uint160(voter))});
     }
 }

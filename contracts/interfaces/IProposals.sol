@@ -335,4 +335,8 @@ interface IProposals is IBallotSource {
     function registry() external view returns (ISwarmRegistry);
 
     function staking() external view returns (IStaking);
+
+    /// @notice The helper contract (deployed by this one) that checks `checkEquivocation` evidence; this contract
+    /// forwards the call to it unchanged.
+    function evidenceChecker() external view returns (address);
 }

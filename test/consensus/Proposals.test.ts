@@ -496,6 +496,60 @@ describe("Proposals: member indexes (has-voted bitmap), rejoining, compact signa
     expect(await proposals.read.tallies([id])).toEqual([[4n, 2n], 6n]);
   });
 
+  it("a batch mixing an EIP-1271 smart account and a non-member between EOAs counts in order and resumes the fast path", async () => {
+    const { viem, proposals, registry, create, members, outsider, signBallot, domain, send } = await deploy();
+    const key = members[8]!;
+    const wallet = await viem.deployContract("MockERC1271Wallet", [addr(key)]);
+    await wallet.write.execute([registry.address, 0n, encodeFunctionData({ abi: registry.abi, functionName: "join", args: [S1, ""] })], { account: key.account });
+    const id = await create({ optionCount: 3 });
+    const sc = await signProposalBallot(key, domain, { proposalId: id, option: 2, voter: wallet.address });
+    const signed = [await signBallot(members[0]!, id, 0), sc, await signBallot(outsider, id, 1), await signBallot(members[1]!, id, 1), await signBallot(members[2]!, id, 2)];
+    const { ballots, signatures } = batchArgs(signed);
+    const { events } = await send(proposals.write.castVotesBySig([id, ballots, signatures]));
+    expect(lc(events.map((e) => [e.eventName, e.args]))).toEqual(
+      lc([
+        ["VoteSkipped", { proposalId: id, voter: addr(outsider), reason: SKIP.NotMember }],
+        ["VotesCast", { proposalId: id, voters: [addr(members[0]!), wallet.address, addr(members[1]!), addr(members[2]!)], options: packed([0, 2, 1, 2]), weights: [] }],
+      ]),
+    );
+    expect(await proposals.read.tallies([id])).toEqual([[1n, 1n, 2n], 4n]);
+  });
+
+  it("stake tallies are bounded to 128 bits: a batch pushing an option past it reverts and counts nothing", async () => {
+    const { viem, proposals, registry, staking, create, members, owner, signBallot, send } = await deploy();
+    const token = await viem.deployContract("MockERC20", ["Stake", "STK"]);
+    await staking.write.setStakeToken([S1, token.address], { account: owner.account });
+    const max = 2n ** 128n - 1n;
+    const stakeMax = async (m: WalletClient) => {
+      await token.write.mint([addr(m), max]);
+      await token.write.approve([staking.address, max], { account: m.account });
+      await staking.write.stake([S1, max], { account: m.account });
+    };
+    void registry;
+    await stakeMax(members[0]!);
+    // the denominator (total stake at creation) must fit 128 bits; stake may grow after creation
+    const id = await create({ weighting: WEIGHT.Stake, quorumBps: 0 });
+    await stakeMax(members[1]!);
+    const both = batchArgs([await signBallot(members[0]!, id, 1), await signBallot(members[1]!, id, 1)]);
+    await expectRevert(proposals.write.castVotesBySig([id, both.ballots, both.signatures]), "ProposalsTallyOverflow", [id, 1]);
+    const one = batchArgs([await signBallot(members[0]!, id, 1)]);
+    await send(proposals.write.castVotesBySig([id, one.ballots, one.signatures]));
+    expect(await proposals.read.tallies([id])).toEqual([[0n, max], max]);
+    await expectRevert(proposals.write.castVote([id, 1], { account: members[1]!.account }), "ProposalsTallyOverflow", [id, 1]);
+  });
+
+  it("exposes the evidence checker it deployed, which answers for this contract's ballots", async () => {
+    const { viem, proposals, create, members, signBallot, conflictKey } = await deploy();
+    const checker = await proposals.read.evidenceChecker();
+    const helper = await viem.getContractAt("ProposalsEvidence", checker);
+    expect(lc(await helper.read.proposals())).toBe(lc(proposals.address));
+    const id = await create();
+    const [a, b] = [await signBallot(members[0]!, id, 0), await signBallot(members[0]!, id, 1)];
+    const viaProposals = await proposals.read.checkEquivocation([a.encoded, a.signature, b.encoded, b.signature]);
+    expect(lc(await helper.read.checkEquivocation([a.encoded, a.signature, b.encoded, b.signature]))).toEqual(lc(viaProposals));
+    expect(lc(viaProposals)).toEqual(lc([S1, addr(members[0]!), conflictKey(S1, id, addr(members[0]!))]));
+  });
+
   it("a batch with a malformed option word (not a uint8) reverts", async () => {
     const { proposals, create, members, signBallot, publicClient, owner } = await deploy();
     const id = await create();
