@@ -122,7 +122,7 @@ describe("ScheduleRegistry: execute", () => {
     const { id, start } = await register(await params({ callData: calls.burn, callGasLimit: 1_000_000 }));
     await mineAt(start);
     // Too little gas for the call's limit: the simulation names the error, the mined transaction reverts.
-    await expectRevert(sched.simulate.execute([id, 0], { account: keeper.account, gas: 300_000n }), "ScheduleRegistryInsufficientGas");
+    await expectRevert(sched.simulate.execute([id, 0], { account: keeper.account.address, gas: 300_000n }), "ScheduleRegistryInsufficientGas");
     const blockBefore = await publicClient.getBlockNumber();
     const err = await expectRevert(sched.write.execute([id, 0], { account: keeper.account, gas: 300_000n }), "ScheduleRegistryInsufficientGas");
     expect(err.args[0]).toBe(id);

@@ -126,6 +126,12 @@ describe("ScheduleRegistry: execute never runs an occurrence twice or early (mod
           const boundary = [0, due - 1, due, due + s.period - 1, due + s.period][step.snap]!;
           t = step.snap !== 0 && boundary > t ? boundary : t + step.dt;
           await at(t);
+          // The keeper's view, evaluated in the pending block (at t), names the occurrence the model would run.
+          const view = await sched.read.executable([id], { blockTag: "pending" });
+          const hint = m.paused ? undefined : suggest(m, t);
+          expect(view, `executable() at start+${t - start} with ${JSON.stringify(m)}`).toEqual(
+            hint === undefined ? [false, 0, 0] : [true, hint, start + hint * s.period],
+          );
           const expected = predict(m, k, t);
           attempts++;
           let outcome: string;
