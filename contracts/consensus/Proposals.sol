@@ -98,9 +98,11 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         uint256 signaturesOffset; // calldata offset of the signatures' head
         bytes32 typeHash; // PROPOSAL_BALLOT_TYPEHASH (constants of this kind are not visible in assembly)
         uint256 stopCode; // why `_countRun` stopped: 1 already voted, 2 bad option, 3 not an ECDSA signature of
-        // the voter (EIP-1271 to try), 4 signed, but not a plain count (not a member, flags, no weight, overflow)
+        // the voter (EIP-1271 to try), 4 signed, but not a plain count (not a member, flags, no weight, overflow),
+        // 5 tally overflow of a verified ballot
         uint256 stopBit; // the stopped ballot's bitmap bit (0 for a non-member)
         bytes32 stopDigest; // the stopped ballot's EIP-712 digest (codes 3 and 4)
+        uint256 verified; // i + 1 of a ballot `_countSigned` verified and found eligible: `_countRun` counts it
     }
 
     /// @inheritdoc IProposals
@@ -296,16 +298,52 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc IProposals
+    /// @dev The hot path: the fields it needs are read from the one `Core` slot without copying the struct
+    /// (layout from bit 0: swarmId 64, voteStart 48, voteEnd 48, revealEnd 48, optionCount 8, votingMode 8,
+    /// weighting 8, excludeFlagged 8, status 8). Any failed window or option check goes to `_castVoteRevert`.
     function castVote(uint256 proposalId, uint8 option) external returns (uint256 weight) {
-        Core memory c = _loadCore(proposalId);
-        _requireWindow(proposalId, c, VotingMode.Open);
-        if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
-        uint256 index;
-        (index, weight) = _requireVoter(proposalId, c, msg.sender);
+        uint256 slot;
+        uint256 core;
+        // slot of _proposals[proposalId].core (the struct's first slot)
+        assembly ("memory-safe") {
+            mstore(0x00, proposalId)
+            mstore(0x20, _proposals.slot)
+            slot := keccak256(0x00, 0x40)
+            core := sload(slot)
+        }
+        uint256 status = (core >> 240) & 0xff;
+        if (
+            (status != uint256(Status.Active) && status != uint256(Status.Voted)) ||
+            (core >> 216) & 0xff != uint256(VotingMode.Open) ||
+            block.timestamp < (core >> 64) & 0xffffffffffff ||
+            block.timestamp > (core >> 112) & 0xffffffffffff ||
+            option >= (core >> 208) & 0xff
+        ) _castVoteRevert(proposalId, option);
+        uint256 swarmId = uint64(core);
+        uint256 index = _memberIndex(swarmId, msg.sender);
+        if (index == 0) revert ProposalsNotMember(swarmId, msg.sender);
+        if ((core >> 232) & 0xff != 0 && _isFlagged(swarmId, msg.sender)) revert ProposalsVoterFlagged(proposalId, msg.sender);
+        weight = 1;
+        if ((core >> 224) & 0xff == uint256(Weighting.Stake)) {
+            weight = _stakeOf(swarmId, msg.sender);
+            if (weight == 0) revert ProposalsNoWeight(proposalId, msg.sender);
+        }
         if (!_markVoted(proposalId, index)) revert ProposalsAlreadyVoted(proposalId, msg.sender);
         _addTally(proposalId, option, weight);
-        _markProposalVoted(proposalId, c);
+        if (status == uint256(Status.Active)) {
+            // Active -> Voted: the status byte only
+            assembly ("memory-safe") {
+                sstore(slot, or(and(core, not(shl(240, 0xff))), shl(240, 2)))
+            }
+        }
         emit VoteCast(proposalId, msg.sender, option, weight);
+    }
+
+    /// @dev Reverts with the precise reason a `castVote` failed its window or option check.
+    function _castVoteRevert(uint256 proposalId, uint8 option) private view {
+        Core memory c = _loadCore(proposalId);
+        _requireWindow(proposalId, c, VotingMode.Open);
+        revert ProposalsInvalidOption(proposalId, option, c.optionCount);
     }
 
     /// @inheritdoc IProposals
@@ -347,7 +385,8 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
             // the common case in one assembly loop; the first ballot it cannot take goes through Solidity
             i = _countRun(b, i, n);
             if (i == n) break;
-            _countSigned(b, ballots, signatures, i);
+            // a ballot to count goes back to the loop, which takes it as verified
+            if (_countSigned(b, ballots, signatures, i)) continue;
             // cannot overflow: i < n
             unchecked {
                 ++i;
@@ -402,7 +441,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         bytes32 computed = _commitment(proposalId, option, salt, msg.sender);
         if (computed != commitment) revert ProposalsRevealMismatch(proposalId, msg.sender, commitment, computed);
         if (option >= c.optionCount) revert ProposalsInvalidOption(proposalId, option, c.optionCount);
-        (, weight) = _requireVoter(proposalId, c, msg.sender);
+        weight = _requireWeight(proposalId, c, msg.sender);
         delete _commitments[proposalId][msg.sender];
         _addTally(proposalId, option, weight);
         emit VoteRevealed(proposalId, msg.sender, option, weight);
@@ -471,8 +510,21 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     function hasVoted(uint256 proposalId, address voter) external view returns (bool) {
         uint256 swarmId = _proposals[proposalId].core.swarmId;
         if (swarmId == 0) return false;
-        // the index even if the voter left since (it keeps it, and gets it back on rejoining)
-        (, uint256 index) = _registry.membership(swarmId, voter);
+        // the index even if the voter left since (it keeps it, and gets it back on rejoining): the second word of
+        // `membership`, read with a hand-encoded call in scratch memory past the free memory pointer
+        uint256 index;
+        address registry_ = address(_registry);
+        bytes4 selector = ISwarmRegistry.membership.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), swarmId)
+            mstore(add(ptr, 0x24), and(voter, 0xffffffffffffffffffffffffffffffffffffffff))
+            let ok := staticcall(gas(), registry_, ptr, 0x44, ptr, 0x40)
+            if and(ok, gt(returndatasize(), 0x3f)) {
+                index := mload(add(ptr, 0x20))
+            }
+        }
         return index != 0 && _voted[proposalId][index >> 8] & (1 << (index & 0xff)) != 0;
     }
 
@@ -578,25 +630,14 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev The voter's member index (0 = not a member) and weight now, or zero weight and why it cannot vote.
-    function _voterOf(Core memory c, address voter) private view returns (uint256 index, uint256 weight, SkipReason reason) {
+    /// @dev The voter's weight now; reverts if it cannot vote (not a member, flagged with excludeFlagged, no stake).
+    function _requireWeight(uint256 proposalId, Core memory c, address voter) private view returns (uint256 weight) {
         uint256 swarmId = c.swarmId;
-        index = _memberIndex(swarmId, voter);
-        if (index == 0) return (0, 0, SkipReason.NotMember);
-        if (c.excludeFlagged && _isFlagged(swarmId, voter)) return (index, 0, SkipReason.Flagged);
-        if (c.weighting == Weighting.Head) return (index, 1, SkipReason.NoWeight);
-        return (index, _stakeOf(swarmId, voter), SkipReason.NoWeight);
-    }
-
-    /// @dev The voter's member index and weight now; reverts if it cannot vote.
-    function _requireVoter(uint256 proposalId, Core memory c, address voter) private view returns (uint256 index, uint256 weight) {
-        SkipReason reason;
-        (index, weight, reason) = _voterOf(c, voter);
-        if (weight == 0) {
-            if (reason == SkipReason.NotMember) revert ProposalsNotMember(c.swarmId, voter);
-            if (reason == SkipReason.Flagged) revert ProposalsVoterFlagged(proposalId, voter);
-            revert ProposalsNoWeight(proposalId, voter);
-        }
+        if (_memberIndex(swarmId, voter) == 0) revert ProposalsNotMember(swarmId, voter);
+        if (c.excludeFlagged && _isFlagged(swarmId, voter)) revert ProposalsVoterFlagged(proposalId, voter);
+        if (c.weighting == Weighting.Head) return 1;
+        weight = _stakeOf(swarmId, voter);
+        if (weight == 0) revert ProposalsNoWeight(proposalId, voter);
     }
 
     /// @dev Membership, index, flag and stake reads through `ConsensusReads.viewCall`; failures deny.
@@ -654,7 +695,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         // Batch layout (one word per field): 0x00 proposalId, 0x40 domainSeparator, 0x60 optionCount, 0x80 stake,
         // 0xc0 counted, 0xe0 cachedWord, 0x100 cachedBits, 0x120 dirty, 0x140 voters, 0x160 indexes, 0x180 weights,
         // 0x1a0 options, 0x1c0 added, 0x1e0 votedSlot, 0x200 ballotsOffset, 0x220 signaturesOffset, 0x240 typeHash,
-        // 0x260 stopCode, 0x280 stopBit, 0x2a0 stopDigest.
+        // 0x260 stopCode, 0x280 stopBit, 0x2a0 stopDigest, 0x2c0 verified.
         // Reads b's arrays at i < n (their length), ballots[i] (inside calldata, checked by the decoder) and
         // signatures[i] (raw: reads past calldata yield zeros, i.e. no valid signature). Writes the scratch space,
         // the free memory pointer and zero slot (restored), memory past the free memory pointer (not allocated),
@@ -722,6 +763,8 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
                     break
                 }
                 let voter := mload(add(add(mload(add(b, 0x140)), 0x20), at))
+                // ballot i was verified (signature, eligibility) by `_countSigned`: count it without checking again
+                let verified := eq(mload(add(b, 0x2c0)), add(i, 1))
                 {
                     // EIP-712 digest of ProposalBallot(proposalId, option, voter), hashed past the free memory pointer
                     let ptr := mload(0x40)
@@ -736,14 +779,16 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
                     let digest := keccak256(ptr, 0x42)
                     mstore(add(b, 0x2a0), digest)
                     let sigs := mload(add(b, 0x220))
-                    if iszero(eq(recovered(digest, add(sigs, calldataload(add(sigs, at)))), voter)) {
-                        mstore(add(b, 0x260), 3)
-                        break
+                    if iszero(verified) {
+                        if iszero(eq(recovered(digest, add(sigs, calldataload(add(sigs, at)))), voter)) {
+                            mstore(add(b, 0x260), 3)
+                            break
+                        }
                     }
                 }
                 // signed: anything unusual (not a member, flags to check, no weight, overflow) goes to Solidity
                 mstore(add(b, 0x260), 4)
-                if or(iszero(index), mload(add(b, 0xa0))) {
+                if and(iszero(verified), or(iszero(index), mload(add(b, 0xa0)))) {
                     break
                 }
                 let weight := 1
@@ -752,6 +797,9 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
                 }
                 let sum := add(add(mload(add(b, 0x1c0)), 0x20), shl(5, option)) // &b.added[option]
                 if or(iszero(weight), lt(add(mload(sum), weight), weight)) {
+                    if verified {
+                        mstore(add(b, 0x260), 5) // overflow of a verified, eligible ballot
+                    }
                     break
                 }
                 // count
@@ -771,67 +819,30 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
         return i;
     }
 
-    /// @dev The ballot `_countRun` stopped at: skip (already voted / ineligible), revert (bad option / signature)
-    /// or count (EIP-1271 signers, flags checked, ...).
-    function _countSigned(Batch memory b, Ballot[] calldata ballots, bytes[] calldata signatures, uint256 i) private {
+    /// @dev The ballot `_countRun` stopped at: skip (already voted, not a member, flagged, no weight) or revert (bad
+    /// option, signature, tally overflow); returns true (after setting `b.verified`) if `_countRun` is to count it.
+    function _countSigned(Batch memory b, Ballot[] calldata ballots, bytes[] calldata signatures, uint256 i) private returns (bool) {
         address voter = b.voters[i];
         uint256 option = ballots[i].option; // reverts like the ABI decoder if the word is not a uint8
         uint256 code = b.stopCode;
-        if (code == 1) {
-            emit VoteSkipped(b.proposalId, voter, SkipReason.AlreadyVoted);
-            return;
-        }
+        SkipReason reason = SkipReason.AlreadyVoted;
         if (code == 2) revert ProposalsInvalidOption(b.proposalId, uint8(option), uint8(b.optionCount));
         if (code == 3 && !SignatureChecker.isValidERC1271SignatureNow(voter, b.stopDigest, signatures[i])) {
             revert ProposalsInvalidSignature(b.proposalId, voter, uint8(option));
         }
-        _countVerified(b, i, voter, b.indexes[i], option, b.stopBit);
-    }
-
-    /// @dev The rest of a ballot whose signature was verified: skip (not a member, flagged, no weight) or count.
-    function _countVerified(Batch memory b, uint256 i, address voter, uint256 index, uint256 option, uint256 bit) private {
-        if (index == 0) {
-            emit VoteSkipped(b.proposalId, voter, SkipReason.NotMember);
-            return;
-        }
-        if (b.checkFlags && _isFlagged(b.swarmId, voter)) {
-            emit VoteSkipped(b.proposalId, voter, SkipReason.Flagged);
-            return;
-        }
-        uint256 weight = 1;
-        if (b.stake) {
-            weight = b.weights[i];
-            if (weight == 0) {
-                emit VoteSkipped(b.proposalId, voter, SkipReason.NoWeight);
-                return;
+        if (code == 5) revert ProposalsTallyOverflow(b.proposalId, uint8(option));
+        if (code != 1) {
+            // signed (ECDSA or EIP-1271): count unless ineligible
+            if (b.indexes[i] == 0) reason = SkipReason.NotMember;
+            else if (b.checkFlags && _isFlagged(b.swarmId, voter)) reason = SkipReason.Flagged;
+            else if (b.stake && b.weights[i] == 0) reason = SkipReason.NoWeight;
+            else {
+                b.verified = i + 1;
+                return true;
             }
         }
-        b.cachedBits |= bit;
-        b.dirty = true;
-        _record(b, voter, option, weight);
-    }
-
-    /// @dev Appends a counted ballot to the batch scratch (no bounds checks: `counted <= i < ballots.length` and
-    /// `option < optionCount` hold; compacting in place is safe because entry `counted` was already read) and adds
-    /// its weight to the option's running sum.
-    function _record(Batch memory b, address voter, uint256 option, uint256 weight) private pure {
-        bool overflow;
-        // writes only inside the arrays allocated in castVotesBySig (and the registry/staking answers)
-        assembly ("memory-safe") {
-            let k := mload(add(b, 0xc0)) // b.counted
-            let sum := add(add(mload(add(b, 0x1c0)), 0x20), shl(5, option)) // &b.added[option]
-            let next := add(mload(sum), weight)
-            overflow := lt(next, weight)
-            mstore(sum, next)
-            let at := add(0x20, shl(5, k))
-            mstore(add(mload(add(b, 0x140)), at), voter) // b.voters[k]
-            mstore8(add(add(mload(add(b, 0x1a0)), 0x20), k), option) // b.options[k]
-            if mload(add(b, 0x80)) {
-                mstore(add(mload(add(b, 0x180)), at), weight) // b.weights[k]
-            }
-            mstore(add(b, 0xc0), add(k, 1))
-        }
-        if (overflow) revert ProposalsTallyOverflow(b.proposalId, uint8(option));
+        emit VoteSkipped(b.proposalId, voter, reason);
+        return false;
     }
 
     function _addTally(uint256 proposalId, uint8 option, uint256 weight) private {
