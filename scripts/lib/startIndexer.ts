@@ -130,6 +130,6 @@ export async function waitForIndexedBlock(
       const chains = Object.values(status);
       return chains.length > 0 && chains.every((c) => c.block.number >= Number(blockNumber)) ? status : undefined;
     },
-    { label: `the indexer to reach block ${blockNumber}`, timeoutMs: 30_000, intervalMs: 100, ...options },
+    { label: `the indexer to reach block ${blockNumber}`, timeoutMs: 120_000, intervalMs: 100, ...options },
   );
 }

@@ -146,7 +146,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
   const waitForGraphql = async <T,>(
     query: string,
     until: (data: T) => boolean,
-    { variables, timeoutMs = 30_000 }: { variables?: Record<string, unknown>; timeoutMs?: number } = {},
+    { variables, timeoutMs = 120_000 }: { variables?: Record<string, unknown>; timeoutMs?: number } = {},
   ): Promise<T> =>
     waitFor(
       async () => {
