@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {BallotSignatures} from "./BallotSignatures.sol";
 import {ConsensusReads} from "./ConsensusReads.sol";
 import {IBallotSource} from "../interfaces/IBallotSource.sol";
@@ -281,58 +282,160 @@ contract LeaderElection is ILeaderElection, EIP712 {
         if (counting == _COUNT_HEADS_UNFLAGGED && _staking.flaggedCount(swarmId) == 0) {
             counting = _COUNT_HEADS; // nobody in the swarm is flagged
         }
-        return _checkBallots(BallotContext(swarmId, term, candidate, _domainSeparatorV4()), voters, signatures, indexes, stakes, counting);
-    }
-
-    /// @dev What every ballot of one `elect` call shares (keeps the loop's stack small).
-    struct BallotContext {
-        uint256 swarmId;
-        uint64 term;
-        address candidate;
-        bytes32 domainSeparator;
-    }
-
-    /// @dev Reverts unless `signatures[i]` is `voter`'s signature of its ballot.
-    function _requireSigned(BallotContext memory h, bytes[] calldata signatures, uint256 i, address voter) private view {
-        bytes32 digest = MessageHashUtils.toTypedDataHash(h.domainSeparator, _ballotStructHash(h.swarmId, h.term, h.candidate, voter));
-        if (!BallotSignatures.isValidAt(signatures, i, voter, digest)) {
-            revert LeaderElectionInvalidSignature(h.swarmId, h.term, h.candidate, voter);
+        BallotContext memory h;
+        h.swarmId = swarmId;
+        h.term = term;
+        h.candidate = candidate;
+        h.domainSeparator = _domainSeparatorV4();
+        h.typeHash = ELECTION_BALLOT_TYPEHASH;
+        (uint256 votersOffset, uint256 signaturesOffset) = (0, 0);
+        assembly ("memory-safe") {
+            votersOffset := voters.offset
+            signaturesOffset := signatures.offset
         }
+        (h.votersOffset, h.signaturesOffset) = (votersOffset, signaturesOffset);
+        (h.indexes, h.stakes, h.stake) = (indexes, stakes, counting == _COUNT_STAKE);
+        return _checkBallots(h, voters, signatures, counting);
     }
 
+    /// @dev Scratch for one `elect` call's ballots (keeps the stack small; `_ballotRun` reads it by offset).
+    struct BallotContext {
+        uint256 swarmId; // 0x00
+        uint256 term; // 0x20
+        address candidate; // 0x40
+        bytes32 domainSeparator; // 0x60
+        bytes32 typeHash; // 0x80: ELECTION_BALLOT_TYPEHASH (constants of this kind are not visible in assembly)
+        uint256 votersOffset; // 0xa0: calldata offset of voters[0]
+        uint256 signaturesOffset; // 0xc0: calldata offset of the signatures' head
+        uint256[] indexes; // 0xe0: member index per voter
+        uint256[] stakes; // 0x100: stake per voter (stake weighting only)
+        bool stake; // 0x120
+        uint256 weight; // 0x140: counted so far
+        uint256 previous; // 0x160: last accepted voter
+        uint256 verified; // 0x180: i + 1 of a voter whose EIP-1271 signature was checked in Solidity
+        uint256 stopCode; // 0x1a0: why `_ballotRun` stopped: 1 not sorted, 2 not a member, 3 not an ECDSA signature
+        bytes32 stopDigest; // 0x1c0: the stopped ballot's EIP-712 digest
+    }
+
+    /// @dev Checks every ballot (sorted voters, members, signatures) and returns the counted weight. The common
+    /// case runs in `_ballotRun`'s assembly loop; a ballot it stops at is finished here (a revert with the precise
+    /// error, or an EIP-1271 signature checked and handed back).
     function _checkBallots(
         BallotContext memory h,
         address[] calldata voters,
         bytes[] calldata signatures,
-        uint256[] memory indexes,
-        uint256[] memory stakes,
         uint256 counting
     ) private view returns (uint256 weight) {
-        address previous;
         uint256 n = voters.length;
-        for (uint256 i; i < n; ) {
-            address voter = voters[i];
+        uint256 i;
+        while (true) {
+            i = _ballotRun(h, i, n);
+            if (i == n) break;
+            address voter = voters[i]; // reverts like the ABI decoder on a malformed address
+            uint256 code = h.stopCode;
             // strictly ascending: no duplicates, and the zero address (never a signer) is rejected at i = 0
-            if (voter <= previous) revert LeaderElectionVotersNotSorted(i, previous, voter);
-            previous = voter;
-            if (indexes[i] == 0) revert LeaderElectionNotMember(h.swarmId, voter);
-            _requireSigned(h, signatures, i, voter);
-            if (counting == _COUNT_STAKE) {
-                weight += stakes[i];
-            } else if (
-                counting == _COUNT_HEADS ||
-                ConsensusReads.viewCall(address(_staking), IStaking.isFlagged.selector, h.swarmId, voter, 1) == 0
-            ) {
-                // cannot overflow: at most voters.length increments
-                unchecked {
-                    ++weight;
+            if (code == 1) revert LeaderElectionVotersNotSorted(i, address(uint160(h.previous)), voter);
+            if (code == 2) revert LeaderElectionNotMember(h.swarmId, voter);
+            if (!SignatureChecker.isValidERC1271SignatureNow(voter, h.stopDigest, signatures[i])) {
+                revert LeaderElectionInvalidSignature(h.swarmId, uint64(h.term), h.candidate, voter);
+            }
+            h.verified = i + 1; // the loop takes it from here
+        }
+        weight = h.weight;
+        if (counting == _COUNT_HEADS_UNFLAGGED) {
+            // someone in the swarm is flagged: flagged voters' ballots are valid but do not count
+            for (i = 0; i < n; ++i) {
+                if (ConsensusReads.viewCall(address(_staking), IStaking.isFlagged.selector, h.swarmId, voters[i], 1) != 0) {
+                    // cannot underflow: every voter was counted once above
+                    unchecked {
+                        --weight;
+                    }
                 }
             }
-            // cannot overflow: i < n
-            unchecked {
-                ++i;
+        }
+    }
+
+    /// @dev Accepts ballots `i`, `i + 1`, ... while each is sorted, a member's and ECDSA-signed (65 or 64 bytes,
+    /// low s), adding its weight; returns the index of the first that is not (`n` if none), why in `h.stopCode`.
+    /// Reads h's arrays at i < n, voters[i] (inside calldata, checked by the decoder) and signatures[i] (raw: reads
+    /// past calldata yield zeros, i.e. no valid signature); writes the scratch space, the free memory pointer and
+    /// zero slot (restored), memory past the free memory pointer (not allocated) and h's fields.
+    function _ballotRun(BallotContext memory h, uint256 i, uint256 n) private view returns (uint256) {
+        assembly ("memory-safe") {
+            // the signer of `digest` by the ECDSA signature whose length word is at calldata offset `at`, or 0
+            function recovered(digest, at) -> signer {
+                let len := calldataload(at)
+                let r := calldataload(add(at, 0x20))
+                let s := calldataload(add(at, 0x40))
+                let v := 0
+                switch len
+                case 65 {
+                    v := byte(0, calldataload(add(at, 0x60)))
+                }
+                case 64 {
+                    v := add(27, shr(255, s))
+                    s := and(s, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+                }
+                // EIP-2: s in the lower half order, as OpenZeppelin's ECDSA; a bad v makes the precompile answer nothing
+                if and(iszero(iszero(v)), iszero(gt(s, 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0))) {
+                    let fmp := mload(0x40)
+                    mstore(0x00, digest)
+                    mstore(0x20, v)
+                    mstore(0x40, r)
+                    mstore(0x60, s)
+                    if staticcall(gas(), 0x01, 0x00, 0x80, 0x00, 0x20) {
+                        if gt(returndatasize(), 0x1f) {
+                            signer := mload(0x00)
+                        }
+                    }
+                    mstore(0x40, fmp)
+                    mstore(0x60, 0)
+                }
+            }
+            for {} lt(i, n) {
+                i := add(i, 1)
+            } {
+                let at := shl(5, i)
+                let voter := calldataload(add(mload(add(h, 0xa0)), at))
+                // not above the previous one (or not an address: Solidity reverts on reading it)
+                if or(shr(160, voter), iszero(gt(voter, mload(add(h, 0x160))))) {
+                    mstore(add(h, 0x1a0), 1)
+                    break
+                }
+                if iszero(mload(add(add(mload(add(h, 0xe0)), 0x20), at))) {
+                    mstore(add(h, 0x1a0), 2)
+                    break
+                }
+                if iszero(eq(mload(add(h, 0x180)), add(i, 1))) {
+                    // EIP-712 digest of ElectionBallot(swarmId, term, candidate, voter), past the free memory pointer
+                    let ptr := mload(0x40)
+                    mstore(ptr, mload(add(h, 0x80)))
+                    mstore(add(ptr, 0x20), mload(h))
+                    mstore(add(ptr, 0x40), mload(add(h, 0x20)))
+                    mstore(add(ptr, 0x60), mload(add(h, 0x40)))
+                    mstore(add(ptr, 0x80), voter)
+                    let structHash := keccak256(ptr, 0xa0)
+                    mstore(ptr, hex"1901")
+                    mstore(add(ptr, 0x02), mload(add(h, 0x60)))
+                    mstore(add(ptr, 0x22), structHash)
+                    let digest := keccak256(ptr, 0x42)
+                    let sigs := mload(add(h, 0xc0))
+                    if iszero(eq(recovered(digest, add(sigs, calldataload(add(sigs, at)))), voter)) {
+                        mstore(add(h, 0x1c0), digest)
+                        mstore(add(h, 0x1a0), 3)
+                        break
+                    }
+                }
+                mstore(add(h, 0x160), voter)
+                let w := 1
+                if mload(add(h, 0x120)) {
+                    w := mload(add(add(mload(add(h, 0x100)), 0x20), at))
+                }
+                // cannot overflow: each stake is below 2^128 (IStaking) and there are fewer than 2^64 voters
+                mstore(add(h, 0x140), add(mload(add(h, 0x140)), w))
             }
         }
+        return i;
     }
 
     function _requireMode(uint256 swarmId, ElectionMode mode) private view returns (ElectionConfig memory cfg) {
