@@ -731,12 +731,14 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
                     mstore(0x60, 0)
                 }
             }
+            let indexes := add(mload(add(b, 0x160)), 0x20) // &b.indexes[0]
+            let voters := add(mload(add(b, 0x140)), 0x20) // &b.voters[0]
             for {} lt(i, n) {
                 i := add(i, 1)
             } {
                 let at := shl(5, i)
                 let bit := 0
-                let index := mload(add(add(mload(add(b, 0x160)), 0x20), at))
+                let index := mload(add(indexes, at))
                 if index {
                     let word := add(shr(8, index), 1)
                     if iszero(eq(word, mload(add(b, 0xe0)))) {
@@ -762,7 +764,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
                     mstore(add(b, 0x260), 2)
                     break
                 }
-                let voter := mload(add(add(mload(add(b, 0x140)), 0x20), at))
+                let voter := mload(add(voters, at))
                 // ballot i was verified (signature, eligibility) by `_countSigned`: count it without checking again
                 let verified := eq(mload(add(b, 0x2c0)), add(i, 1))
                 {
@@ -808,7 +810,7 @@ contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
                 mstore(add(b, 0x120), 1) // dirty
                 let k := mload(add(b, 0xc0)) // counted
                 let kat := add(0x20, shl(5, k))
-                mstore(add(mload(add(b, 0x140)), kat), voter) // b.voters[k]
+                mstore(add(voters, shl(5, k)), voter) // b.voters[k]
                 mstore8(add(add(mload(add(b, 0x1a0)), 0x20), k), option) // b.options[k]
                 if mload(add(b, 0x80)) {
                     mstore(add(mload(add(b, 0x180)), kat), weight) // b.weights[k]
