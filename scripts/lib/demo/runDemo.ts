@@ -3,6 +3,8 @@
  * its own key, form a swarm under every membership policy, post 20 tasks and race for them (claimNext,
  * claims by id, gasless claims relayed by another agent), let a lease expire and reclaim it under a higher
  * epoch, complete everything, fight over a shared-state key with compare-and-set, and message each other.
+ * Then the consensus phase (consensus.ts): staking, a leader elected by signed ballots, a fail-over to a higher
+ * term, lock contention with fencing tokens, an equivocator slashed, a proposal that pays out.
  * Then the indexer's view (REST and GraphQL) is compared with the chain's, path by path.
  *
  * Every run creates a new swarm (and a new gate token and gasless agent), so it can run again and again
@@ -30,6 +32,7 @@ import {
 } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import {
+  consensusAddresses,
   coordinationAddresses,
   createIndexerClient,
   formatConcordError,
@@ -49,7 +52,8 @@ import {
   type DecodedRevert,
 } from "../../../sdk/index.ts";
 import { DEV_MNEMONIC, eventOf, makeAgent, makeSender, type Agent, type Outcome } from "./agents.ts";
-import { addRestState, chainView, compareViews, graphqlView, restView, type Comparison } from "./compare.ts";
+import { addRestConsensus, addRestState, chainView, compareViews, entityIds, graphqlView, restView, type Comparison } from "./compare.ts";
+import { runConsensusPhase, type ConsensusReport } from "./consensus.ts";
 import { short, table } from "./format.ts";
 
 const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -86,6 +90,7 @@ export type DemoReport = {
   reclaimed: { taskId: bigint; staleEpoch: bigint; newEpoch: bigint };
   stateConflict: DecodedRevert | undefined;
   messages: number;
+  consensus: ConsensusReport;
   comparison: Comparison;
   consistent: boolean;
 };
@@ -110,6 +115,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const deployment = options.deployment ?? (await readDeployment(options.deploymentFile ?? DEMO_DEFAULTS.deploymentFile));
   const taskTotal = Math.max(8, options.tasks ?? 20);
   const addresses = coordinationAddresses(deployment);
+  const consensus = consensusAddresses(deployment);
   const started = Date.now();
 
   const chain = defineChain({
@@ -125,7 +131,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
   const chainId = await publicClient.getChainId();
   if (chainId !== deployment.chainId) throw new Error(`${rpcUrl} is chain ${chainId}, the deployment is for chain ${deployment.chainId}`);
-  for (const [name, address] of Object.entries(addresses)) {
+  for (const [name, address] of Object.entries({ ...addresses, ...consensus })) {
     const code = await publicClient.getCode({ address });
     if (code === undefined || code === "0x") throw new Error(`${name} has no code at ${address} on ${rpcUrl}: is this the stack the deployment file describes?`);
   }
@@ -152,7 +158,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
   log(`Concord demo: chain ${chainId} at ${rpcUrl}, indexer at ${apiUrl}`);
   log(
-    `  contracts: ${Object.entries(addresses)
+    `  contracts: ${Object.entries({ ...addresses, ...consensus })
       .map(([name, address]) => `${name} ${short(address)}`)
       .join(", ")}`,
   );
@@ -421,12 +427,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   log(`[8] Messages: alice broadcast, bob → carol direct, gus broadcast by signature (relayed): ${lastMessageId} messages`);
 
   // ---------------------------------------------------------------------------------------------
+  const consensusReport = await runConsensusPhase({ publicClient, testClient, addresses: consensus, swarmId, agents: { alice, bob, carol, dave, erin, frank, gus, relay }, log });
+
+  // ---------------------------------------------------------------------------------------------
   log("");
   const lastBlock = await publicClient.getBlockNumber();
   const waitStarted = Date.now();
   const indexedBlock = await indexer.waitForBlock(lastBlock, { chainId, timeoutMs: options.indexerTimeoutMs ?? 120_000 });
-  log(`[9] Indexer vs chain: the indexer reached block ${indexedBlock} (chain head ${lastBlock}) after ${Date.now() - waitStarted} ms`);
-  const chainSide = await chainView({ publicClient, addresses, swarmId, fromBlock, toBlock: lastBlock });
+  log(`[10] Indexer vs chain: the indexer reached block ${indexedBlock} (chain head ${lastBlock}) after ${Date.now() - waitStarted} ms`);
+  const chainSide = await chainView({ publicClient, addresses, swarmId, fromBlock, toBlock: lastBlock, consensus });
   const graphqlSide = await graphqlView(indexer, swarmId);
   const restSide = await restView(indexer, swarmId);
   const stateKeys = new Set<Hex>();
@@ -435,9 +444,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     if (match) stateKeys.add(match[1] as Hex);
   }
   await addRestState(restSide, indexer, swarmId, stateKeys);
+  await addRestConsensus(restSide, indexer, swarmId, entityIds(chainSide, graphqlSide));
   const comparison = compareViews({ chain: chainSide, rest: restSide, graphql: graphqlSide });
   const compared: (readonly unknown[])[] = [["what", "chain", "REST", "GraphQL", "differences"]];
-  const what = { swarm: "swarm (owner, policy, memberCount)", members: "members (active, joinedVia)", tasks: "tasks (status, claimant, epoch)", state: "state keys (version, value, deleted)", messages: "messages (kind, sender, recipient, payload)" };
+  const what = {
+    swarm: "swarm (owner, policy, memberCount)",
+    members: "members (active, joinedVia)",
+    tasks: "tasks (status, claimant, epoch)",
+    state: "state keys (version, value, deleted)",
+    messages: "messages (kind, sender, recipient, payload)",
+    leader: "leader (config, leader, term, lease, live)",
+    locks: "locks (holder, token, expiresAt, live)",
+    proposals: "proposals (state, tallies, outcome)",
+  };
   for (const s of comparison.sections) compared.push([what[s.section], s.chain, s.rest, s.graphql, s.diffs === 0 ? "none" : s.diffs]);
   for (const line of table(compared)) log(line);
   if (comparison.consistent) {
@@ -457,6 +476,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     reclaimed: { taskId: flakyTask, staleEpoch: 1n, newEpoch: reclaimArgs.epoch as bigint },
     stateConflict: casLoser.ok ? undefined : casLoser.error,
     messages: Number(lastMessageId),
+    consensus: consensusReport,
     comparison,
     consistent: comparison.consistent,
   };
