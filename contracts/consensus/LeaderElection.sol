@@ -392,34 +392,42 @@ contract LeaderElection is ILeaderElection, EIP712 {
                     mstore(0x60, 0)
                 }
             }
+            // loop invariants: array pointers, and the constant parts of the struct hash and digest preimages
+            // (written once past the free memory pointer; the precompile call only uses the scratch space)
+            let votersAt := mload(add(h, 0xa0))
+            let indexes := add(mload(add(h, 0xe0)), 0x20)
+            let sigs := mload(add(h, 0xc0))
+            let stakes := 0
+            if mload(add(h, 0x120)) {
+                stakes := add(mload(add(h, 0x100)), 0x20)
+            }
+            let ptr := mload(0x40)
+            mstore(ptr, mload(add(h, 0x80))) // typeHash
+            mstore(add(ptr, 0x20), mload(h)) // swarmId
+            mstore(add(ptr, 0x40), mload(add(h, 0x20))) // term
+            mstore(add(ptr, 0x60), mload(add(h, 0x40))) // candidate; the voter goes at ptr + 0x80
+            let pre := add(ptr, 0xa0)
+            mstore(pre, hex"1901")
+            mstore(add(pre, 0x02), mload(add(h, 0x60))) // domainSeparator; the struct hash goes at pre + 0x22
             for {} lt(i, n) {
                 i := add(i, 1)
             } {
                 let at := shl(5, i)
-                let voter := calldataload(add(mload(add(h, 0xa0)), at))
+                let voter := calldataload(add(votersAt, at))
                 // not above the previous one (or not an address: Solidity reverts on reading it)
                 if or(shr(160, voter), iszero(gt(voter, mload(add(h, 0x160))))) {
                     mstore(add(h, 0x1a0), 1)
                     break
                 }
-                if iszero(mload(add(add(mload(add(h, 0xe0)), 0x20), at))) {
+                if iszero(mload(add(indexes, at))) {
                     mstore(add(h, 0x1a0), 2)
                     break
                 }
                 if iszero(eq(mload(add(h, 0x180)), add(i, 1))) {
-                    // EIP-712 digest of ElectionBallot(swarmId, term, candidate, voter), past the free memory pointer
-                    let ptr := mload(0x40)
-                    mstore(ptr, mload(add(h, 0x80)))
-                    mstore(add(ptr, 0x20), mload(h))
-                    mstore(add(ptr, 0x40), mload(add(h, 0x20)))
-                    mstore(add(ptr, 0x60), mload(add(h, 0x40)))
+                    // EIP-712 digest of ElectionBallot(swarmId, term, candidate, voter)
                     mstore(add(ptr, 0x80), voter)
-                    let structHash := keccak256(ptr, 0xa0)
-                    mstore(ptr, hex"1901")
-                    mstore(add(ptr, 0x02), mload(add(h, 0x60)))
-                    mstore(add(ptr, 0x22), structHash)
-                    let digest := keccak256(ptr, 0x42)
-                    let sigs := mload(add(h, 0xc0))
+                    mstore(add(pre, 0x22), keccak256(ptr, 0xa0))
+                    let digest := keccak256(pre, 0x42)
                     if iszero(eq(recovered(digest, add(sigs, calldataload(add(sigs, at)))), voter)) {
                         mstore(add(h, 0x1c0), digest)
                         mstore(add(h, 0x1a0), 3)
@@ -428,8 +436,8 @@ contract LeaderElection is ILeaderElection, EIP712 {
                 }
                 mstore(add(h, 0x160), voter)
                 let w := 1
-                if mload(add(h, 0x120)) {
-                    w := mload(add(add(mload(add(h, 0x100)), 0x20), at))
+                if stakes {
+                    w := mload(add(stakes, at))
                 }
                 // cannot overflow: each stake is below 2^128 (IStaking) and there are fewer than 2^64 voters
                 mstore(add(h, 0x140), add(mload(add(h, 0x140)), w))
