@@ -27,10 +27,16 @@ import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
  *   slot). The registry answers membership and index in one call (one SLOAD there), and an index is kept across
  *   leaving and rejoining, so a member cannot vote twice by rejoining, and no voter ever pays for an index here.
  * - Batches: one registry call (`memberIndexes`) and, for stake weighting, one `stakesOf` call for the whole
- *   batch; `flaggedCount` lets a batch skip per-voter flag reads when nobody in the swarm is flagged. The bitmap
- *   word in use is kept in memory and written once per run of voters in the same word.
- * - Signatures: 65-byte (or 64-byte EIP-2098) ECDSA recovered from calldata first; only if that does not yield
- *   the voter is the voter asked through EIP-1271.
+ *   batch; `flaggedCount` lets a batch skip per-voter flag reads when nobody in the swarm is flagged. The common
+ *   ballot (a member's valid ECDSA ballot) is counted in one assembly loop (`_countRun`) that keeps the bitmap word
+ *   in use in memory (written once per run of voters in the same word); any other ballot is finished in Solidity
+ *   (`_countSigned`: skips, precise reverts, EIP-1271) and, if it counts, handed back to the loop.
+ * - `castVote` reads the fields it needs straight from the `Core` slot; failed checks revert through the generic
+ *   path (`_castVoteRevert`) so the errors stay precise.
+ * - Signatures: 65-byte (or 64-byte EIP-2098) ECDSA recovered from calldata first (high s rejected, as
+ *   OpenZeppelin's ECDSA); only if that does not yield the voter is the voter asked through EIP-1271.
+ * - Size: equivocation evidence is checked by a {ProposalsEvidence} helper this contract deploys in its
+ *   constructor (`checkEquivocation` is forwarded as is), which keeps this contract under the 24,576-byte limit.
  */
 contract Proposals is IProposals, EIP712, ReentrancyGuardTransient {
     /// @dev Stored lifecycle; `state()` derives the public ProposalState from it, the clock and the outcome.

@@ -27,8 +27,9 @@ import {ISwarmRegistry} from "./ISwarmRegistry.sol";
  * stake weighting a flagged member has no stake anyway).
  *
  * `elect` rules: `voters` must be in strictly ascending address order (this rejects duplicates without a
- * seen-set); every voter must be a current member with a valid signature (ECDSA for EOAs, EIP-1271 for smart
- * accounts) or the whole call reverts — the submitter chooses the ballots and can check them first. Ballots
+ * seen-set); every voter must be a current member with a valid signature (ECDSA for EOAs: 65 bytes, or
+ * 64 bytes EIP-2098; EIP-1271 for smart accounts) or the whole call reverts — the submitter chooses the ballots
+ * and can check them first. Ballots
  * that are valid but carry no weight (flagged in Byzantine mode, zero stake) are accepted and count 0.
  *
  * Fencing: terms strictly increase per swarm and are never reused: `campaign` takes term + 1 and `elect`

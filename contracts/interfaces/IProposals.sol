@@ -18,7 +18,8 @@ import {ISwarmRegistry} from "./ISwarmRegistry.sol";
  * Voting:
  * - Open: `castVote`, or `castVotesBySig` with EIP-712 ballots
  *   `ProposalBallot(uint256 proposalId,uint8 option,address voter)` (domain "Concord Proposals", version "1";
- *   ECDSA for EOAs, EIP-1271 for smart accounts) relayed by anyone, many per transaction.
+ *   ECDSA for EOAs: 65 bytes, or 64 bytes EIP-2098; EIP-1271 for smart accounts) relayed by anyone, many per
+ *   transaction.
  * - CommitReveal: `commitVote(commitment)` during the window with
  *   `commitment = keccak256(abi.encode(proposalId, option, salt, voter))`, then `reveal(option, salt)` in
  *   (voteEnd, revealEnd]. Unrevealed commits do not count.
