@@ -19,6 +19,22 @@ export async function ensureSecret(db: Queryable, subscriptionId: string, now = 
   );
 }
 
+/** ensureSecret for many subscriptions in one statement (only those without a secret get a new one). */
+export async function ensureSecrets(db: Queryable, subscriptionIds: string[], now = Date.now()): Promise<void> {
+  if (subscriptionIds.length === 0) return;
+  const missing = await db.query<{ id: string }>(
+    "SELECT x.id FROM unnest($1::text[]) AS x(id) WHERE NOT EXISTS (SELECT 1 FROM relay_secrets s WHERE s.subscription_id = x.id)",
+    [subscriptionIds],
+  );
+  if (missing.length === 0) return;
+  await db.query(
+    `INSERT INTO relay_secrets (subscription_id, secret, created_at)
+     SELECT x.id, x.secret, $2 FROM jsonb_to_recordset($1::jsonb) AS x(id text, secret text)
+     ON CONFLICT (subscription_id) DO NOTHING`,
+    [JSON.stringify(missing.map((m) => ({ id: m.id, secret: generateSecret() }))), now],
+  );
+}
+
 export type StoredSecret = { secret: string; previousSecret: string | null; previousValidUntil: number | null };
 
 export async function readSecret(db: Queryable, subscriptionId: string): Promise<StoredSecret | undefined> {
@@ -35,12 +51,15 @@ export async function readSecret(db: Queryable, subscriptionId: string): Promise
 }
 
 /** The secrets a delivery is signed with now: the current one, plus the previous one while still valid. */
-export async function getSigningSecrets(db: Queryable, subscriptionId: string, now = Date.now()): Promise<string[]> {
-  const stored = await readSecret(db, subscriptionId);
+export function signingSecrets(stored: StoredSecret | undefined, now = Date.now()): string[] {
   if (!stored) return [];
   const secrets = [stored.secret];
   if (stored.previousSecret && stored.previousValidUntil !== null && stored.previousValidUntil > now) secrets.push(stored.previousSecret);
   return secrets;
+}
+
+export async function getSigningSecrets(db: Queryable, subscriptionId: string, now = Date.now()): Promise<string[]> {
+  return signingSecrets(await readSecret(db, subscriptionId), now);
 }
 
 /**
