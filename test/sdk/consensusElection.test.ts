@@ -62,7 +62,7 @@ async function fixture() {
     if (ballots.length === 0) return false;
     const args = electionArgs(ballots);
     try {
-      await election.simulate.elect([args.swarmId, args.term, args.candidate, args.voters, args.signatures], { account: outsider.account });
+      await election.simulate.elect([args.swarmId, args.term, args.candidate, args.voters, args.signatures], { account: outsider.account!.address });
       return true;
     } catch (error) {
       expect(String(error)).toMatch(/LeaderElectionQuorumNotReached/);
