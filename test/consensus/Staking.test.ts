@@ -564,6 +564,14 @@ describe("Staking: packed position, batch stakes, flagged count", () => {
     expect(await staking.read.stakesOf([99n, [alice.account.address]])).toEqual([0n]);
   });
 
+  it("stakesOf rejects a malformed (non-address) word like the ABI decoder", async () => {
+    const { staking, publicClient, alice, bob } = await deploy();
+    const data = encodeFunctionData({ abi: staking.abi, functionName: "stakesOf", args: [S1, [alice.account.address, bob.account.address]] });
+    await expect(publicClient.call({ to: staking.address, data })).resolves.toBeDefined();
+    const at = 10 + 64 * 4; // after the selector, words swarmId, offset, length, member 0, member 1
+    await expect(publicClient.call({ to: staking.address, data: `${data.slice(0, at)}01${data.slice(at + 2)}` as Hex })).rejects.toThrow();
+  });
+
   it("flaggedCount counts members ever flagged, per swarm, once per member", async () => {
     const env = await deploy();
     const { staking, alice, bob } = env;

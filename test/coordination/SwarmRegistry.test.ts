@@ -509,6 +509,21 @@ describe("SwarmRegistry: member indexes", () => {
     expect(await registry.read.memberIndexes([42n, [addr(alice)]])).toEqual([0n]);
   });
 
+  it("memberIndexes rejects a malformed (non-address) word like the ABI decoder, and calldata that is too short", async () => {
+    const { registry } = await fixture();
+    const id = await create(registry);
+    const data = encodeFunctionData({ abi: registry.abi, functionName: "memberIndexes", args: [id, [addr(owner), addr(alice)]] });
+    await expect(publicClient.call({ to: registry.address, data })).resolves.toBeDefined();
+    // the second account's word with a dirty high byte: after the selector, words swarmId, offset, length, account 0, account 1
+    const at = 10 + 64 * 4;
+    const dirty = `${data.slice(0, at)}ff${data.slice(at + 2)}` as Hex;
+    await expect(publicClient.call({ to: registry.address, data: dirty })).rejects.toThrow();
+    // a length that runs past the end of calldata
+    const lenAt = 10 + 64 * 2;
+    const long = `${data.slice(0, lenAt)}${padHex(toHex(3), { size: 32 }).slice(2)}${data.slice(lenAt + 64)}` as Hex;
+    await expect(publicClient.call({ to: registry.address, data: long })).rejects.toThrow();
+  });
+
   it("memberIndex is a single cold SLOAD, like isMember", async () => {
     const { registry } = await fixture();
     const id = await create(registry);
