@@ -1,13 +1,21 @@
 /**
  * `npm run demo` end to end: the demo's main function against a whole local stack (Hardhat node, Ignition
  * deployment, Ponder indexer) started by the e2e harness on free ports. Runs the demo twice against the same
- * stack (a new swarm each run) and requires the indexer to agree with the chain both times.
+ * stack (a new swarm each run) and requires the indexer to agree with the chain both times — coordination
+ * (swarm, members, tasks, state, messages) and consensus (leader, locks, proposals).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAddress, parseEther } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
 import { parseDeployment } from "../../sdk/index.ts";
 import { compareViews, type View } from "../../scripts/lib/demo/compare.ts";
 import { runDemo, type DemoReport } from "../../scripts/lib/demo/runDemo.ts";
-import { startStack, type TestStack } from "./harness.ts";
+import { DEV_MNEMONIC, startStack, type TestStack } from "./harness.ts";
+
+/** One demo run: the chain is a local Hardhat node, the indexer catches up block by block (slow on a busy machine). */
+const RUN_TIMEOUT = 360_000;
+const INDEXER_TIMEOUT = 300_000;
+const dev = (index: number) => getAddress(mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).address);
 
 describe("npm run demo (e2e)", () => {
   let stack: TestStack;
@@ -23,7 +31,13 @@ describe("npm run demo (e2e)", () => {
   });
 
   it("runs every phase and reports the indexer consistent with the chain", async () => {
-    first = await runDemo({ rpcUrl: stack.rpcUrl, apiUrl: stack.apiUrl, deployment: parseDeployment(stack.deployment), log: (line) => lines.push(line) });
+    first = await runDemo({
+      rpcUrl: stack.rpcUrl,
+      apiUrl: stack.apiUrl,
+      deployment: parseDeployment(stack.deployment),
+      indexerTimeoutMs: INDEXER_TIMEOUT,
+      log: (line) => lines.push(line),
+    });
     const output = lines.join("\n");
     if (!first.consistent) console.error(output);
     expect(first.comparison.diffs).toEqual([]);
@@ -40,7 +54,35 @@ describe("npm run demo (e2e)", () => {
 
     // The comparison looked at every entity, through both REST and GraphQL.
     const counts = Object.fromEntries(first.comparison.sections.map((s) => [s.section, [s.chain, s.rest, s.graphql]]));
-    expect(counts).toEqual({ swarm: [1, 1, 1], members: [7, 7, 7], tasks: [20, 20, 20], state: [2, 2, 2], messages: [3, 3, 3] });
+    expect(counts).toEqual({
+      swarm: [1, 1, 1],
+      members: [7, 7, 7],
+      tasks: [20, 20, 20],
+      state: [2, 2, 2],
+      messages: [3, 3, 3],
+      leader: [1, 1, 1],
+      locks: [1, 1, 1],
+      proposals: [1, 1, 1],
+    });
+
+    // Consensus: bob (dev #2) elected for term 1 by 4 of 7 heads, carol (dev #3) for term 2 by 5 of 7 ETH of stake.
+    const c = first.consensus;
+    expect(c.election.first).toEqual({ leader: dev(2), term: 1n, votes: 4n, total: 7n });
+    expect(c.election.second).toEqual({ leader: dev(3), term: 2n, votes: parseEther("5"), total: parseEther("7") });
+    expect(c.rejected).toEqual(["wrong_term", "wrong_chain", "not_member", "duplicate", "equivocation", "flagged", "wrong_proposal"]);
+    expect(c.staleHeartbeat?.name).toBe("LeaderElectionStaleTerm");
+    expect(c.lock).toMatchObject({ staleToken: 1n, newToken: 2n, staleCurrent: false, newCurrent: true });
+    expect(c.lock.staleRenew?.name).toBe("LockManagerStaleToken");
+    expect(c.lock.staleRelease?.name).toBe("LockManagerStaleToken");
+    expect(c.slash).toEqual({ member: dev(6), reporter: dev(4), amount: parseEther("0.5"), reward: parseEther("0.05") });
+    expect(c.proposal).toMatchObject({ outcome: "passed", counted: 6, paid: parseEther("0.1") });
+
+    // The comparison saw the consensus state the phase left behind.
+    const chain = first.comparison.views.chain;
+    expect(chain.get("leader.term")).toBe("2");
+    expect(chain.get("leader.leader")).toBe(dev(3).toLowerCase());
+    expect(chain.get(`proposal[${c.proposal.id}].state`)).toBe("executed");
+    expect([...chain.entries()].filter(([k]) => k.endsWith("].token")).map(([, v]) => v)).toEqual(["2"]);
 
     // The summary names what happened.
     for (const expected of [
@@ -50,18 +92,25 @@ describe("npm run demo (e2e)", () => {
       /SwarmRegistryNotAllowlisted/,
       /SwarmRegistryInviteExhausted/,
       /SwarmRegistryInsufficientTokenBalance/,
+      /QUORUM REACHED/,
+      /LeaderElectionStaleTerm\(swarmId=\d+, given=1, current=2\)/,
+      /LockManagerLockHeld/,
+      /LockManagerStaleToken\(swarmId=\d+, lockName=0x[0-9a-f]{64}, token=1, currentToken=2\)/,
+      /MemberSlashed\(frank, 0\.5 ETH/,
+      /ProposalExecuted\(target gus, 0\.1 ETH\)/,
       /CONSISTENT/,
     ]) {
       expect(output).toMatch(expected);
     }
-  });
+  }, RUN_TIMEOUT);
 
   it("runs again against the same stack with a new swarm, still consistent", async () => {
-    const second = await runDemo({ rpcUrl: stack.rpcUrl, apiUrl: stack.apiUrl, deployment: parseDeployment(stack.deployment), log: () => {} });
+    const second = await runDemo({ rpcUrl: stack.rpcUrl, apiUrl: stack.apiUrl, deployment: parseDeployment(stack.deployment), indexerTimeoutMs: INDEXER_TIMEOUT, log: () => {} });
     expect(second.swarmId).toBe(first.swarmId + 1n);
+    expect(second.consensus.proposal.id).toBe(first.consensus.proposal.id + 1n);
     expect(second.comparison.diffs).toEqual([]);
     expect(second.consistent).toBe(true);
-  });
+  }, RUN_TIMEOUT);
 });
 
 describe("demo comparison (no stack)", () => {
