@@ -41,10 +41,11 @@ import {ITaskBoard} from "../interfaces/ITaskBoard.sol";
  * claims per task) and exposed as uint64.
  *
  * Gas of a claim therefore depends on the task's position, never on the number of open tasks: at the head or
- * tail of its levels it writes the two level slots (~51k for `claim`, ~53-56k for `claimNext`); in the middle it
- * writes the neighbours' link slots instead (~55k when both lists share the neighbours, up to ~65k when the typed
- * and any-type neighbours are four different tasks). A first claim counted against a cap pays ~22k more for the
- * member's counter.
+ * tail of its levels it writes the two level slots (~50k for `claim`, ~52-55k for `claimNext`); in the middle it
+ * writes the neighbours' link slots instead (~52k when both lists share the neighbours, up to ~62k when the typed
+ * and any-type neighbours are four different tasks: the typed level is then not read, see {_unlink}). A task
+ * that heads or ends its typed level but not its any-type level pays one or two cold reads (~2-4k) for that
+ * probe. A first claim counted against a cap pays ~22k more for the member's counter.
  */
 contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -54,6 +55,8 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskBoard
     uint256 public constant MAX_EXPIRED_SKIPS = 8;
+
+    uint256 private constant _LINK_MASK = 0xffffffffffffffff; // one 64-bit link
 
     bytes32 private constant _CLAIM_TYPEHASH =
         keccak256("ClaimTask(uint256 taskId,address claimant,uint256 nonce,uint256 deadline)");
@@ -186,7 +189,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         if (t.poster != msg.sender) revert TaskBoardNotPoster(taskId, msg.sender, t.poster);
         TaskStatus status = t.status;
         if (status == TaskStatus.Open) {
-            _unlink(t, uint64(taskId));
+            _unlink(t, uint64(taskId), _word(t, 1), false);
         } else if (status != TaskStatus.Expired) {
             revert TaskBoardNotOpen(taskId, status);
         }
@@ -224,7 +227,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
             uint48 deadline = t.deadline;
             if (deadline != 0 && block.timestamp > deadline) {
                 if (skipped == MAX_EXPIRED_SKIPS) return (0, 0);
-                _unlink(t, uint64(taskId));
+                _unlink(t, uint64(taskId), _word(t, 1), typeTag != bytes32(0));
                 t.status = TaskStatus.Expired;
                 emit TaskExpired(taskId, swarmId, deadline, msg.sender);
                 // cannot overflow: bounded by MAX_EXPIRED_SKIPS
@@ -233,7 +236,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
                 }
                 continue;
             }
-            epoch = _claimOpen(t, taskId, swarmId, msg.sender);
+            epoch = _claimOpen(t, taskId, swarmId, msg.sender, typeTag != bytes32(0));
             return (taskId, epoch);
         }
     }
@@ -329,7 +332,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         } else if (status == TaskStatus.Open) {
             uint48 deadline = t.deadline;
             if (deadline == 0 || block.timestamp <= deadline) revert TaskBoardNotExpired(taskId, status, deadline);
-            _unlink(t, uint64(taskId));
+            _unlink(t, uint64(taskId), _word(t, 1), false);
             t.status = TaskStatus.Expired;
             emit TaskExpired(taskId, swarmId, deadline, msg.sender);
         } else {
@@ -483,12 +486,20 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         if (deadline != 0 && block.timestamp > deadline) revert TaskBoardDeadlinePassed(taskId, deadline);
         uint256 swarmId = t.swarmId;
         _requireMember(swarmId, claimant);
-        return _claimOpen(t, taskId, swarmId, claimant);
+        return _claimOpen(t, taskId, swarmId, claimant, false);
     }
 
-    /// @dev Claims an Open, not past-deadline task for a member: cap, unlink, new epoch, lease.
-    function _claimOpen(TaskRecord storage t, uint256 taskId, uint256 swarmId, address claimant) private returns (uint64 epoch) {
-        uint32 cap = _queues[swarmId].levels[t.priority].claimCap;
+    /// @dev Claims an Open, not past-deadline task for a member: unlink (which returns the cap), cap, new epoch,
+    /// lease. The task's slots are read as whole words (see the layout of {TaskRecord}) so no field is read twice.
+    function _claimOpen(
+        TaskRecord storage t,
+        uint256 taskId,
+        uint256 swarmId,
+        address claimant,
+        bool typedHead
+    ) private returns (uint64 epoch) {
+        uint256 meta = _word(t, 1);
+        uint32 cap = _unlink(t, uint64(taskId), meta, typedHead);
         bool counted;
         if (cap != 0) {
             uint32 active = _activeClaims[swarmId][claimant];
@@ -499,17 +510,22 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
             }
             counted = true;
         }
-        _unlink(t, uint64(taskId));
-        if (t.epoch == type(uint40).max) revert TaskBoardEpochExhausted(taskId);
+        uint40 previous = uint40(_word(t, 0) >> 160);
+        if (previous == type(uint40).max) revert TaskBoardEpochExhausted(taskId);
         // cannot overflow: checked against type(uint40).max just above
         unchecked {
-            epoch = uint64(t.epoch) + 1;
+            epoch = uint64(previous) + 1;
         }
-        uint48 leaseExpiry = uint48(block.timestamp) + t.leaseTtl;
-        t.claimant = claimant;
-        t.epoch = uint40(epoch);
-        t.leaseExpiry = leaseExpiry;
-        t.status = TaskStatus.Claimed;
+        uint48 leaseExpiry = uint48(block.timestamp) + uint32(meta >> 48);
+        // slot 0 = claimant | epoch << 160 | leaseExpiry << 200 | status << 248
+        _setWord(
+            t,
+            0,
+            uint256(uint160(claimant)) |
+                (uint256(epoch) << 160) |
+                (uint256(leaseExpiry) << 200) |
+                (uint256(uint8(TaskStatus.Claimed)) << 248)
+        );
         if (counted) t.counted = true;
         emit TaskClaimed(taskId, swarmId, claimant, epoch, leaseExpiry, msg.sender);
     }
@@ -739,19 +755,121 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         q.bitmap |= uint16(1 << priority);
     }
 
-    /// @dev Takes task `id` out of both its queues in O(1).
-    function _unlink(TaskRecord storage t, uint64 id) private {
-        uint256 priority = t.priority;
-        uint56 typedIndex = t.typedIndex;
-        if (typedIndex != 0) {
-            _unlinkFrom(_queues[uint256(typedIndex) << 64], priority, id, t.typedPrev, t.typedNext, true);
+    /// @dev Takes task `id` out of both its queues in O(1). `typedHead`: the caller knows `id` heads its typed level
+    /// (claimNext on a typed queue), so the neighbour probe below would be wasted.
+    ///
+    /// The any-type level is read anyway (a claim reads its cap), so it says for free whether `id` is the head or
+    /// the tail there. The typed level of a task in the middle of its any-type level is not read: since the typed
+    /// list of a level is the subsequence of the any-type list of that level holding one type (both are FIFO, both
+    /// get reopened tasks at the front, a task leaves both at once), a task that heads (ends) the any-type list
+    /// heads (ends) the typed one, and otherwise the typed neighbours tell: `id` is strictly inside its typed list
+    /// iff `prev != 0 && _tasks[prev].typedNext == id && next != 0 && _tasks[next].typedPrev == id`. Proof sketch:
+    /// a meaningful link always has its back link; a stale `prev` of a head (left by removing the head before it)
+    /// names a task that has left the queues (its links are zero) and that cannot come back without a front insert,
+    /// which rewrites this `prev`; a stale `next` of a tail names a task that left the queues, and if it came back
+    /// (at the front) its `prev` is never set to a task behind it. In the middle both neighbour slots are written
+    /// anyway, so the probe saves the cold read of the typed level; at a typed head or tail that is not an
+    /// any-type head or tail it costs one or two cold reads, and the exact level path runs as before.
+    function _unlink(TaskRecord storage t, uint64 id, uint256 meta, bool typedHead) private returns (uint32 cap) {
+        // meta (slot 1) = deadline | leaseTtl << 48 | priority << 80 | counted << 88 | swarmId << 96 | typedIndex << 160
+        uint256 priority = uint8(meta >> 80);
+        uint256 typedIndex = uint56(meta >> 160);
+        Queue storage anyQueue = _queues[uint64(meta >> 96)];
+        Level storage anyLevel = anyQueue.levels[priority];
+        // level = head | tail << 64 | claimCap << 128
+        uint256 level;
+        assembly ("memory-safe") {
+            level := sload(anyLevel.slot)
         }
-        _unlinkFrom(_queues[t.swarmId], priority, id, t.anyPrev, t.anyNext, false);
+        cap = uint32(level >> 128);
+        bool anyHead = uint64(level) == id;
+        bool anyTail = uint64(level >> 64) == id;
+        // links (slot 2) = typedPrev | typedNext << 64 | anyPrev << 128 | anyNext << 192
+        uint256 links = _word(t, 2);
+        if (typedIndex != 0) _unlinkTyped(id, priority, typedIndex, links, typedHead || anyHead || anyTail);
+        uint64 anyPrev = uint64(links >> 128);
+        uint64 anyNext = uint64(links >> 192);
+        if (anyHead || anyTail) {
+            if (!anyHead) {
+                level = (level & ~(_LINK_MASK << 64)) | (uint256(anyPrev) << 64); // `prev` is meaningful: not the head
+            } else if (!anyTail) {
+                level = (level & ~_LINK_MASK) | anyNext; // `next` is meaningful: not the tail
+            } else {
+                level &= ~((_LINK_MASK << 64) | _LINK_MASK);
+                anyQueue.bitmap &= ~uint16(1 << priority);
+            }
+            assembly ("memory-safe") {
+                sstore(anyLevel.slot, level)
+            }
+        } else {
+            _setLink(anyPrev, 192, anyNext);
+            _setLink(anyNext, 128, anyPrev);
+        }
         // Links of a node out of the queues are never read: zero them (gas refund on claim).
-        t.typedPrev = 0;
-        t.typedNext = 0;
-        t.anyPrev = 0;
-        t.anyNext = 0;
+        _setWord(t, 2, 0);
+    }
+
+    /// @dev Typed half of {_unlink}; `atEnd`: `id` is known to head or end its typed level (skip the probe).
+    function _unlinkTyped(uint64 id, uint256 priority, uint256 typedIndex, uint256 links, bool atEnd) private {
+        uint64 prev = uint64(links);
+        uint64 next = uint64(links >> 64);
+        if (atEnd || !_unlinkInsideTyped(id, prev, next)) {
+            _unlinkFrom(_queues[typedIndex << 64], priority, id, prev, next, true);
+        }
+    }
+
+    /// @dev If `id` is strictly inside its typed list (see {_unlink}), takes it out and returns true; otherwise
+    /// (head or tail of its typed level) changes nothing and returns false.
+    function _unlinkInsideTyped(uint64 id, uint64 prev, uint64 next) private returns (bool) {
+        if (prev == 0 || next == 0) return false;
+        uint256 prevSlot = _linksSlot(prev);
+        uint256 prevLinks;
+        assembly ("memory-safe") {
+            prevLinks := sload(prevSlot)
+        }
+        if (uint64(prevLinks >> 64) != id) return false;
+        uint256 nextSlot = _linksSlot(next);
+        uint256 nextLinks;
+        assembly ("memory-safe") {
+            nextLinks := sload(nextSlot)
+        }
+        if (uint64(nextLinks) != id) return false;
+        prevLinks = (prevLinks & ~(_LINK_MASK << 64)) | (uint256(next) << 64);
+        nextLinks = (nextLinks & ~_LINK_MASK) | prev;
+        assembly ("memory-safe") {
+            sstore(prevSlot, prevLinks)
+            sstore(nextSlot, nextLinks)
+        }
+        return true;
+    }
+
+    /// @dev Sets the 64-bit link at bit `shift` of task `node`'s link slot to `value`.
+    function _setLink(uint64 node, uint256 shift, uint64 value) private {
+        uint256 slot = _linksSlot(node);
+        assembly ("memory-safe") {
+            // `value` may carry dirty high bits on the stack: mask it
+            sstore(slot, or(and(sload(slot), not(shl(shift, _LINK_MASK))), shl(shift, and(value, _LINK_MASK))))
+        }
+    }
+
+    function _linksSlot(uint64 node) private view returns (uint256 slot) {
+        TaskRecord storage n = _tasks[node];
+        assembly ("memory-safe") {
+            slot := add(n.slot, 2)
+        }
+    }
+
+    /// @dev Word `offset` (0, 1 or 2) of a task record, laid out as documented on {TaskRecord}.
+    function _word(TaskRecord storage t, uint256 offset) private view returns (uint256 w) {
+        assembly ("memory-safe") {
+            w := sload(add(t.slot, offset))
+        }
+    }
+
+    function _setWord(TaskRecord storage t, uint256 offset, uint256 w) private {
+        assembly ("memory-safe") {
+            sstore(add(t.slot, offset), w)
+        }
     }
 
     function _unlinkFrom(Queue storage q, uint256 priority, uint64 id, uint64 prev, uint64 next, bool typed) private {

@@ -671,4 +671,52 @@ describe("TaskBoard: gas", () => {
     console.log("gas, mixed (30 vs 300 open tasks):", small, large);
     expectFlat(small, large);
   });
+  it("a claim in the middle of both its typed and any-type levels, four different neighbours, stays under 62,000 gas", async () => {
+    const { board } = await fixture();
+    // any-type level 0: 1 2 3 4 5; BUILD: 1 3 5; REVIEW: 2 4. Task 3 has typed neighbours 1, 5 and any-type 2, 4.
+    for (const typeTag of [BUILD, REVIEW, BUILD, REVIEW, BUILD]) await post(board, { typeTag });
+    const worst = await send(board, board.write.claim([3n], { account: alice.account }));
+    // all-BUILD: task 7 has the same neighbours (6, 8) in both lists
+    for (let i = 0; i < 3; i++) await post(board);
+    const shared = await send(board, board.write.claim([7n], { account: alice.account }));
+    const head = await send(board, board.write.claim([1n], { account: alice.account }));
+    console.log("gas, claim in the middle (4 neighbours, shared neighbours), at the head:", worst.gasUsed, shared.gasUsed, head.gasUsed);
+    // 60,000 is out of reach here: 21.2k intrinsic + 5.4k membership call + 7.1k own slots + 2.1k the cap's level
+    // + 4 x 5k neighbour link writes + 2.6k event come to ~58.5k before any execution.
+    expect(worst.gasUsed).toBeLessThanOrEqual(62_000n);
+    expect(shared.gasUsed).toBeLessThanOrEqual(55_000n);
+    expect(head.gasUsed).toBeLessThanOrEqual(51_000n);
+    expect(await board.read.openTasks([1n, BUILD, 0, 10n])).toEqual([5n, 6n, 8n]);
+    expect(await board.read.openTasks([1n, REVIEW, 0, 10n])).toEqual([2n, 4n]);
+    expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([2n, 4n, 5n, 6n, 8n]);
+  });
+
+  it("typed heads and tails with stale links inside the any-type level unlink exactly", async () => {
+    const { board } = await fixture();
+    // any: 1..6; BUILD: 1 3 5; REVIEW: 2 4 6
+    for (const typeTag of [BUILD, REVIEW, BUILD, REVIEW, BUILD, REVIEW]) await post(board, { typeTag });
+    await send(board, board.write.claim([1n], { account: alice.account })); // 3 heads BUILD, its typedPrev (1) is stale
+    await send(board, board.write.claim([3n], { account: alice.account })); // typed head inside the any-type level
+    expect(await board.read.openTasks([1n, BUILD, 0, 10n])).toEqual([5n]);
+    expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([2n, 4n, 5n, 6n]);
+    for (const typeTag of [BUILD, REVIEW]) await post(board, { typeTag }); // 7 BUILD, 8 REVIEW
+    await send(board, board.write.claim([7n], { account: bob.account })); // typed tail inside: 5's typedNext (7) goes stale
+    expect(await board.read.openTasks([1n, BUILD, 0, 10n])).toEqual([5n]);
+    await send(board, board.write.claim([5n], { account: bob.account })); // typed head and tail, both links stale
+    expect(await board.read.openTasks([1n, BUILD, 0, 10n])).toEqual([]);
+    expect(await board.read.hasOpenTask([1n, BUILD])).toBe(false);
+    expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([2n, 4n, 6n, 8n]);
+    // release 3 (front of both), then take it from the middle of REVIEW-interleaved any-type list again
+    await send(board, board.write.release([3n, 1n], { account: alice.account }));
+    await post(board, { typeTag: BUILD }); // 9
+    expect(await board.read.openTasks([1n, BUILD, 0, 10n])).toEqual([3n, 9n]);
+    expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([3n, 2n, 4n, 6n, 8n, 9n]);
+    await send(board, board.write.claim([9n], { account: carol.account }));
+    await send(board, board.write.claim([4n], { account: carol.account }));
+    expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([3n, 2n, 6n, 8n]);
+    const next = await send(board, board.write.claimNext([1n, BUILD], { account: carol.account }));
+    expect(next.events.find((e) => e.eventName === "TaskClaimed")?.args.taskId).toBe(3n);
+    expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([2n, 6n, 8n]);
+    expect(await board.read.openTasks([1n, REVIEW, 0, 10n])).toEqual([2n, 6n, 8n]);
+  });
 });
