@@ -1,7 +1,8 @@
 /**
  * The relay's HTTP API (Hono), served on RELAY_HOST:RELAY_PORT (127.0.0.1:42070 by default):
  *
- *   GET  /health                                  liveness + cursor, head, outbox counts (no auth)
+ *   GET  /health                                  liveness, from memory: cursor, head, leader, delivery stats (no auth)
+ *   GET  /v1/status                               the same + outbox counts by status (reads the store)
  *   GET  /v1/subscriptions/:id/deliveries         the subscription's deliveries (?status=&after=<sequence>&limit=)
  *   POST /v1/subscriptions/:id/redrive            dead deliveries → pending (body {"deliveryId"?: "msg_…"})
  *
@@ -40,10 +41,12 @@ export function createRelayApi(options: RelayApiOptions): Hono {
   const { db } = options;
   const app = new Hono();
 
-  app.get("/health", async (c) => {
+  // In memory only: a busy store (PGlite serializes queries) must not make the process look dead.
+  app.get("/health", (c) => c.json({ ok: true, workerId: options.workerId, db: db.kind, stats: options.stats?.() ?? {} }));
+
+  app.get("/v1/status", async (c) => {
     const [cursor, counts, leader] = await Promise.all([readCursor(db), outboxCounts(db), ingestLeader(db)]);
     return c.json({
-      ok: true,
       workerId: options.workerId,
       db: db.kind,
       cursor: cursor.eventId,

@@ -2,14 +2,14 @@
  * Delivery workers of one relay process: up to `concurrency` attempts in flight. A claimer loop claims as
  * many due rows as there are free slots (outbox.ts: lease, SKIP LOCKED, per-subscription order), runs each
  * attempt, and records the outcome with the retry schedule. Every relay process runs one pool; they share
- * the outbox safely.
+ * the outbox safely. Outcomes are written in batches (one UPDATE for every attempt finished since the last
+ * write): per-statement cost dominates on PGlite.
  */
 import { attemptDelivery, type AttemptOutcome, type EndpointCheck, type SignFunction } from "./attemptDelivery.ts";
 import type { Dispatcher } from "undici";
 import type { Db } from "./db/Db.ts";
-import { claimDueDeliveries, markDead, markDelivered, markRetry, type ClaimedDelivery } from "./outbox.ts";
+import { claimDueDeliveries, completeDeliveries, type ClaimedDelivery, type Completion } from "./outbox.ts";
 import { retriesExhausted, retryDelayMs, type RetrySchedule } from "./retrySchedule.ts";
-import { getSigningSecrets } from "./secrets.ts";
 import { disableSubscription } from "./subscriptionCache.ts";
 
 export type DeliveryPoolOptions = {
@@ -38,6 +38,9 @@ export class DeliveryPool {
   #loop: Promise<void> | undefined;
   #inFlight = new Set<Promise<void>>();
   #wake: (() => void) | undefined;
+  #completions: Completion[] = [];
+  #disables: { subscriptionId: string; reason: string }[] = [];
+  #flushing: Promise<void> | undefined;
 
   constructor(options: DeliveryPoolOptions) {
     this.#options = options;
@@ -60,6 +63,28 @@ export class DeliveryPool {
     this.wake();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
+    await this.#flush();
+  }
+
+  /** Writes every recorded outcome (one statement), then wakes the claimer (ordered chains may move on). */
+  #flush(): Promise<void> {
+    this.#flushing ??= (async () => {
+      const { db, workerId, log } = this.#options;
+      while (this.#completions.length > 0 || this.#disables.length > 0) {
+        const batch = this.#completions.splice(0);
+        const disables = this.#disables.splice(0);
+        try {
+          await completeDeliveries(db, workerId, batch);
+          for (const d of disables) await disableSubscription(db, d.subscriptionId, d.reason);
+        } catch (error) {
+          // The rows stay 'delivering' under our lease: they are attempted again after it (at least once).
+          log(`recording ${batch.length} outcome(s) failed: ${(error as Error).message}`);
+        }
+      }
+      this.#flushing = undefined;
+      this.wake();
+    })();
+    return this.#flushing;
   }
 
   #sleep(ms: number): Promise<void> {
@@ -104,43 +129,44 @@ export class DeliveryPool {
   }
 
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
-    const { db, workerId, timeoutMs, retry, sign, checkEndpoint, dispatcher, log } = this.#options;
-    const secrets = await getSigningSecrets(db, delivery.subscriptionId);
+    const { timeoutMs, retry, sign, checkEndpoint, dispatcher, log } = this.#options;
     let outcome: AttemptOutcome;
-    if (secrets.length === 0) {
+    if (delivery.secrets.length === 0) {
       outcome = { kind: "retry", statusCode: null, error: "no signing secret for this subscription yet", durationMs: 0 };
     } else {
-      outcome = await attemptDelivery({ id: delivery.id, endpoint: delivery.endpoint, body: delivery.body, secrets, timeoutMs, sign, checkEndpoint, dispatcher });
+      outcome = await attemptDelivery({ id: delivery.id, endpoint: delivery.endpoint, body: delivery.body, secrets: delivery.secrets, timeoutMs, sign, checkEndpoint, dispatcher });
     }
     this.stats.attempts++;
     const attemptsMade = delivery.attempts + 1;
+    const base = { id: delivery.id, statusCode: outcome.statusCode, error: "error" in outcome ? outcome.error : null, nextAttemptAt: null };
     switch (outcome.kind) {
       case "delivered":
-        await markDelivered(db, delivery.id, workerId, outcome.statusCode);
+        this.#completions.push({ ...base, status: "delivered" });
         this.stats.delivered++;
         break;
       case "retry": {
         if (retriesExhausted(attemptsMade, retry)) {
-          await markDead(db, delivery.id, workerId, { statusCode: outcome.statusCode, error: `gave up after ${attemptsMade} attempts; last: ${outcome.error}` });
+          this.#completions.push({ ...base, status: "dead", error: `gave up after ${attemptsMade} attempts; last: ${outcome.error}` });
           this.stats.dead++;
           break;
         }
         const delay = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, retry.capMs) : retryDelayMs(attemptsMade, retry);
-        await markRetry(db, delivery.id, workerId, outcome, Date.now() + delay);
+        this.#completions.push({ ...base, status: "pending", nextAttemptAt: Date.now() + delay });
         this.stats.retried++;
         break;
       }
       case "gone":
-        await markDead(db, delivery.id, workerId, outcome);
-        await disableSubscription(db, delivery.subscriptionId, `endpoint answered 410 Gone to ${delivery.id}`);
+        this.#completions.push({ ...base, status: "dead" });
+        this.#disables.push({ subscriptionId: delivery.subscriptionId, reason: `endpoint answered 410 Gone to ${delivery.id}` });
         log(`subscription ${delivery.subscriptionId}: endpoint answered 410 Gone, deliveries stopped (redrive to resume)`);
         this.stats.dead++;
         break;
       case "dead":
-        await markDead(db, delivery.id, workerId, outcome);
+        this.#completions.push({ ...base, status: "dead" });
         this.stats.dead++;
         break;
     }
     this.#options.onAttempt?.(delivery, outcome);
+    await this.#flush();
   }
 }

@@ -14,6 +14,7 @@
  */
 import type { Queryable } from "./db/Db.ts";
 import type { DeliveryKind } from "./deliveryId.ts";
+import { signingSecrets } from "./secrets.ts";
 
 export type OutboxStatus = "pending" | "delivering" | "delivered" | "dead" | "cancelled";
 
@@ -66,9 +67,19 @@ export type ClaimedDelivery = {
   attempts: number;
   sequence: number;
   endpoint: string;
+  /** The subscription's signing secrets valid now (current first), read with the claim. */
+  secrets: string[];
 };
 
-/** Claims up to `limit` due deliveries for `workerId` until `now + leaseMs`. */
+/**
+ * Claims up to `limit` due deliveries for `workerId` until `now + leaseMs`.
+ *
+ * Candidates: the first `limit` due rows of unordered subscriptions (by next_attempt_at, via the partial
+ * index), rows whose lease expired, and the head of each ordered subscription's chain (lowest sequence
+ * still pending or delivering, one LATERAL index probe per subscription) when that head is due. The outer
+ * WHERE is re-checked on the locked row (Postgres re-evaluates it on the latest version), so a row another
+ * process just claimed or finished is skipped, and SKIP LOCKED never waits for a row being claimed.
+ */
 export async function claimDueDeliveries(db: Queryable, workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<ClaimedDelivery[]> {
   const rows = await db.query<{
     id: string;
@@ -79,22 +90,45 @@ export async function claimDueDeliveries(db: Queryable, workerId: string, limit:
     attempts: number;
     sequence: string | number;
     endpoint: string;
+    secret: string | null;
+    previous_secret: string | null;
+    previous_valid_until: string | number | null;
   }>(
-    `WITH due AS (
-       SELECT o.id, s.endpoint
-       FROM relay_outbox o JOIN relay_subscriptions s ON s.id = o.subscription_id
-       WHERE ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'delivering' AND o.lease_until < $1))
-         AND s.status = 'active' AND s.disabled_at IS NULL
-         AND (NOT s.ordered OR NOT EXISTS (
-           SELECT 1 FROM relay_outbox p
-           WHERE p.subscription_id = o.subscription_id AND p.sequence < o.sequence AND p.status IN ('pending', 'delivering')))
-       ORDER BY o.next_attempt_at, o.sequence
+    `WITH candidates AS (
+       SELECT h.id, h.next_attempt_at, h.sequence
+       FROM relay_subscriptions s
+       CROSS JOIN LATERAL (
+         SELECT o.id, o.status, o.next_attempt_at, o.lease_until, o.sequence FROM relay_outbox o
+         WHERE o.subscription_id = s.id AND o.status IN ('pending', 'delivering') ORDER BY o.sequence LIMIT 1
+       ) h
+       WHERE s.ordered AND s.status = 'active' AND s.disabled_at IS NULL
+         AND ((h.status = 'pending' AND h.next_attempt_at <= $1) OR (h.status = 'delivering' AND h.lease_until < $1))
+       UNION ALL
+       (SELECT o.id, o.next_attempt_at, o.sequence
+        FROM relay_outbox o JOIN relay_subscriptions s ON s.id = o.subscription_id
+        WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND NOT s.ordered AND s.status = 'active' AND s.disabled_at IS NULL
+        ORDER BY o.next_attempt_at, o.sequence LIMIT $2)
+       UNION ALL
+       (SELECT o.id, o.next_attempt_at, o.sequence
+        FROM relay_outbox o JOIN relay_subscriptions s ON s.id = o.subscription_id
+        WHERE o.status = 'delivering' AND o.lease_until < $1 AND NOT s.ordered AND s.status = 'active' AND s.disabled_at IS NULL
+        LIMIT $2)
+     ),
+     due AS (
+       SELECT o.id, s.endpoint, sec.secret, sec.previous_secret, sec.previous_valid_until
+       FROM relay_outbox o
+         JOIN candidates c ON c.id = o.id
+         JOIN relay_subscriptions s ON s.id = o.subscription_id
+         LEFT JOIN relay_secrets sec ON sec.subscription_id = o.subscription_id
+       WHERE (o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'delivering' AND o.lease_until < $1)
+       ORDER BY c.next_attempt_at, c.sequence
        LIMIT $2
        FOR UPDATE OF o SKIP LOCKED
      )
      UPDATE relay_outbox o SET status = 'delivering', locked_by = $3, lease_until = $4
      FROM due WHERE o.id = due.id
-     RETURNING o.id, o.subscription_id, o.event_id, o.kind, o.body, o.attempts, o.sequence, due.endpoint`,
+     RETURNING o.id, o.subscription_id, o.event_id, o.kind, o.body, o.attempts, o.sequence, due.endpoint,
+       due.secret, due.previous_secret, due.previous_valid_until`,
     [now, limit, workerId, now + leaseMs],
   );
   return rows
@@ -107,19 +141,59 @@ export async function claimDueDeliveries(db: Queryable, workerId: string, limit:
       attempts: Number(r.attempts),
       sequence: Number(r.sequence),
       endpoint: r.endpoint,
+      secrets: signingSecrets(
+        r.secret === null
+          ? undefined
+          : { secret: r.secret, previousSecret: r.previous_secret, previousValidUntil: r.previous_valid_until === null ? null : Number(r.previous_valid_until) },
+        now,
+      ),
     }))
     .sort((a, b) => a.sequence - b.sequence);
 }
 
-const OWNED = "id = $1 AND locked_by = $2 AND status = 'delivering'";
+/** The outcome of one attempt, as recorded. `pending` = retry at `nextAttemptAt`. */
+export type Completion = {
+  id: string;
+  status: "delivered" | "pending" | "dead";
+  statusCode: number | null;
+  error: string | null;
+  nextAttemptAt: number | null;
+};
+
+/**
+ * Records attempt outcomes in one statement (attempts + 1, lease released). Only rows still claimed by
+ * `workerId` change: a late answer after the lease passed to another worker is ignored. Returns the ids changed.
+ */
+export async function completeDeliveries(db: Queryable, workerId: string, completions: Completion[], now = Date.now()): Promise<string[]> {
+  if (completions.length === 0) return [];
+  const rows = await db.query<{ id: string }>(
+    `UPDATE relay_outbox o SET status = x.status, attempts = o.attempts + 1,
+       delivered_at = CASE WHEN x.status = 'delivered' THEN $3 ELSE o.delivered_at END,
+       next_attempt_at = COALESCE(x.next_attempt_at, o.next_attempt_at),
+       last_status_code = x.status_code, last_error = x.error, locked_by = NULL, lease_until = NULL
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, status_code int, error text, next_attempt_at bigint)
+     WHERE o.id = x.id AND o.locked_by = $2 AND o.status = 'delivering'
+     RETURNING o.id`,
+    [
+      JSON.stringify(
+        completions.map((c) => ({
+          id: c.id,
+          status: c.status,
+          status_code: c.statusCode,
+          error: c.error === null ? null : c.error.slice(0, 1000),
+          next_attempt_at: c.nextAttemptAt,
+        })),
+      ),
+      workerId,
+      now,
+    ],
+  );
+  return rows.map((r) => r.id);
+}
 
 export async function markDelivered(db: Queryable, id: string, workerId: string, statusCode: number, now = Date.now()): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE relay_outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $3, last_status_code = $4,
-       last_error = NULL, locked_by = NULL, lease_until = NULL WHERE ${OWNED} RETURNING id`,
-    [id, workerId, now, statusCode],
-  );
-  return rows.length > 0;
+  const done = await completeDeliveries(db, workerId, [{ id, status: "delivered", statusCode, error: null, nextAttemptAt: null }], now);
+  return done.length > 0;
 }
 
 /** A failed attempt to retry at `nextAttemptAt`. */
@@ -130,26 +204,18 @@ export async function markRetry(
   failure: { statusCode: number | null; error: string },
   nextAttemptAt: number,
 ): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE relay_outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = $3, last_status_code = $4,
-       last_error = $5, locked_by = NULL, lease_until = NULL WHERE ${OWNED} RETURNING id`,
-    [id, workerId, nextAttemptAt, failure.statusCode, failure.error.slice(0, 1000)],
-  );
-  return rows.length > 0;
+  const done = await completeDeliveries(db, workerId, [{ id, status: "pending", statusCode: failure.statusCode, error: failure.error, nextAttemptAt }]);
+  return done.length > 0;
 }
 
 export async function markDead(db: Queryable, id: string, workerId: string, failure: { statusCode: number | null; error: string }): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE relay_outbox SET status = 'dead', attempts = attempts + 1, last_status_code = $3, last_error = $4,
-       locked_by = NULL, lease_until = NULL WHERE ${OWNED} RETURNING id`,
-    [id, workerId, failure.statusCode, failure.error.slice(0, 1000)],
-  );
-  return rows.length > 0;
+  const done = await completeDeliveries(db, workerId, [{ id, status: "dead", statusCode: failure.statusCode, error: failure.error, nextAttemptAt: null }]);
+  return done.length > 0;
 }
 
 /** Gives a claimed row back untouched (shutdown before the attempt started). */
 export async function releaseClaim(db: Queryable, id: string, workerId: string): Promise<void> {
-  await db.query(`UPDATE relay_outbox SET status = 'pending', locked_by = NULL, lease_until = NULL WHERE ${OWNED}`, [id, workerId]);
+  await db.query(`UPDATE relay_outbox SET status = 'pending', locked_by = NULL, lease_until = NULL WHERE id = $1 AND locked_by = $2 AND status = 'delivering'`, [id, workerId]);
 }
 
 /**

@@ -15,7 +15,7 @@ import { dbNonceStore, migrateAuth, signerOf, walletAuth, type TypedDataVerifyin
 import type { RelayConfig } from "./config.ts";
 import { writeHeadBlock } from "./cursor.ts";
 import type { Db } from "./db/Db.ts";
-import { openDb } from "./db/openDb.ts";
+import { logSlowQueries, openDb } from "./db/openDb.ts";
 import { DeliveryPool } from "./deliveryPool.ts";
 import { IngestConflictError } from "./errors.ts";
 import { createIndexerClient, type IndexerClient } from "./indexerClient.ts";
@@ -46,8 +46,8 @@ export type Relay = {
 
 export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Promise<Relay> {
   const log = deps.log ?? ((message: string) => console.log(`[relay] ${message}`));
-  const indexer = deps.indexer ?? createIndexerClient(config.indexerUrl, Math.max(config.timeoutMs, 5_000));
-  const db = await openDb(config);
+  const indexer = deps.indexer ?? createIndexerClient(config.indexerUrl, 30_000);
+  const db = logSlowQueries(await openDb(config), Number(process.env.RELAY_LOG_SLOW_MS ?? 0), log);
   await migrateAuth(db);
 
   // SSRF: every endpoint is checked before each attempt, and the connection itself resolves through a pinned
@@ -110,6 +110,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   let lastPurge = Date.now();
   let lastError = "";
   let leading = false;
+  const progress = { cursor: "", headBlock: 0, ingested: 0, enqueued: 0 };
   const ingestLoop = (async () => {
     while (running) {
       let more = false;
@@ -119,12 +120,16 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
         leading = leader;
         if (leader) {
           const result = await ingestOnce(db, indexer, config, state);
+          progress.cursor = result.cursor;
+          progress.ingested += result.events;
+          progress.enqueued += result.deliveries;
           if (result.deliveries > 0) pool.wake();
           more = result.events === config.batchSize;
           const now = Date.now();
           if (now - lastCheck >= config.reorgCheckMs) {
             lastCheck = now;
             const head = await indexer.headBlock();
+            progress.headBlock = head;
             await writeHeadBlock(db, head);
             if (config.reorgDepth > 0) {
               const reorg = await checkReorgs(db, indexer, config.batchSize);
@@ -163,7 +168,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     signerOf,
     ownerOf: ownerLookup({ db, indexerUrl: config.indexerUrl }),
     onRedrive: () => pool.wake(),
-    stats: () => ({ ...pool.stats, ingestLeader: leading }),
+    stats: () => ({ ...pool.stats, ingestLeader: leading, ...progress }),
     extraRoutes: auth ? secretsRoutes({ db, auth, indexerUrl: config.indexerUrl }) : undefined,
   });
   const server: ServerType = await new Promise((resolve, reject) => {

@@ -80,6 +80,7 @@ CREATE TABLE IF NOT EXISTS relay_outbox (
 );
 CREATE INDEX IF NOT EXISTS relay_outbox_due ON relay_outbox (next_attempt_at) WHERE status IN ('pending', 'delivering');
 CREATE INDEX IF NOT EXISTS relay_outbox_subscription ON relay_outbox (subscription_id, sequence);
+CREATE INDEX IF NOT EXISTS relay_outbox_chain ON relay_outbox (subscription_id, sequence) WHERE status IN ('pending', 'delivering');
 CREATE INDEX IF NOT EXISTS relay_outbox_block ON relay_outbox (block_number);
 
 CREATE TABLE IF NOT EXISTS relay_blocks (
