@@ -14,11 +14,12 @@ import { decodeConcordError } from "./decodeConcordError.ts";
 import type { SignedElectionBallot } from "./electionBallots.ts";
 import { BallotError, ConcordSdkError, TransactionError } from "./errors.ts";
 import type { SignedProposalBallot } from "./proposalBallots.ts";
-import { toCompactSignature, toFullSignature } from "./verifyBallot.ts";
+import { ballotDigest, recoverBallotSigner, toCompactSignature, toFullSignature, type SignedBallot } from "./verifyBallot.ts";
 
 /**
- * How ECDSA signatures go on chain: `full` = 65 bytes (r, s, v), `compact` = 64 bytes (EIP-2098, one calldata
- * word less per ballot), `as-is` = as signed. EIP-1271 (smart-account) signatures are always sent as signed.
+ * How the voters' own ECDSA signatures go on chain: `full` = 65 bytes (r, s, v), `compact` = 64 bytes (EIP-2098,
+ * one calldata word less per ballot), `as-is` = as signed. EIP-1271 (smart-account) signatures are always sent
+ * as signed.
  */
 export type SignatureEncoding = "full" | "compact" | "as-is";
 
@@ -80,10 +81,16 @@ export function compareAddresses(a: Address, b: Address): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function encodeBallotSignature(signature: Hex, encoding: SignatureEncoding): Hex {
-  if (encoding === "full") return toFullSignature(signature);
-  if (encoding === "compact") return toCompactSignature(signature);
-  return signature;
+/**
+ * A ballot's signature as it goes on chain. Only an ECDSA signature by the voter itself is re-encoded; anything
+ * else (an EIP-1271 smart-account signature, even one that is an ECDSA signature by the account's owner) is sent
+ * exactly as signed, since the account checks it in its own format.
+ */
+export async function encodeBallotSignature(ballot: SignedBallot, encoding: SignatureEncoding): Promise<Hex> {
+  if (encoding === "as-is") return ballot.signature;
+  const signer = await recoverBallotSigner(ballotDigest(ballot), ballot.signature);
+  if (signer === undefined || !isAddressEqual(signer, ballot.message.voter)) return ballot.signature;
+  return encoding === "full" ? toFullSignature(ballot.signature) : toCompactSignature(ballot.signature);
 }
 
 function accountOf(options: SubmitOptions): Account {
@@ -125,7 +132,7 @@ async function sendCall(options: SubmitOptions, request: { address: Address; abi
 }
 
 /** Checks that election ballots are about one subject; returns them sorted by voter (ascending, no duplicates). */
-export function electionArgs(ballots: readonly SignedElectionBallot[], encoding: SignatureEncoding = BALLOT_SIGNATURE_ENCODING.LeaderElection) {
+export async function electionArgs(ballots: readonly SignedElectionBallot[], encoding: SignatureEncoding = BALLOT_SIGNATURE_ENCODING.LeaderElection) {
   const first = ballots[0];
   if (first === undefined) throw new BallotError("ballot_mismatch", "empty", "No ballots to submit");
   const { swarmId, term, candidate } = first.message;
@@ -158,13 +165,13 @@ export function electionArgs(ballots: readonly SignedElectionBallot[], encoding:
     term,
     candidate: getAddress(candidate),
     voters: sorted.map((b) => getAddress(b.message.voter)),
-    signatures: sorted.map((b) => encodeBallotSignature(b.signature, encoding)),
+    signatures: await Promise.all(sorted.map((b) => encodeBallotSignature(b, encoding))),
   };
 }
 
 /** Sends `elect(swarmId, term, candidate, voters, signatures)` with the ballots (sorted as the contract requires). */
 export async function submitElection(ballots: readonly SignedElectionBallot[], options: SubmitOptions): Promise<ElectionSubmission> {
-  const args = electionArgs(ballots, options.signatureEncoding ?? BALLOT_SIGNATURE_ENCODING.LeaderElection);
+  const args = await electionArgs(ballots, options.signatureEncoding ?? BALLOT_SIGNATURE_ENCODING.LeaderElection);
   const { hash, receipt } = await sendCall(options, {
     address: args.address,
     abi: LeaderElectionAbi,
@@ -177,7 +184,7 @@ export async function submitElection(ballots: readonly SignedElectionBallot[], o
 }
 
 /** Checks that proposal ballots are about one proposal of one contract; returns `castVotesBySig`'s arguments. */
-export function proposalBallotsArgs(ballots: readonly SignedProposalBallot[], encoding: SignatureEncoding = BALLOT_SIGNATURE_ENCODING.Proposals) {
+export async function proposalBallotsArgs(ballots: readonly SignedProposalBallot[], encoding: SignatureEncoding = BALLOT_SIGNATURE_ENCODING.Proposals) {
   const first = ballots[0];
   if (first === undefined) throw new BallotError("ballot_mismatch", "empty", "No ballots to submit");
   const contract = first.domain.verifyingContract;
@@ -201,7 +208,7 @@ export function proposalBallotsArgs(ballots: readonly SignedProposalBallot[], en
     address: getAddress(contract!),
     proposalId: first.message.proposalId,
     ballots: ballots.map((b) => ({ voter: getAddress(b.message.voter), option: b.message.option })),
-    signatures: ballots.map((b) => encodeBallotSignature(b.signature, encoding)),
+    signatures: await Promise.all(ballots.map((b) => encodeBallotSignature(b, encoding))),
   };
 }
 
@@ -216,7 +223,7 @@ function optionsOf(options: unknown): number[] {
 
 /** Sends `castVotesBySig(proposalId, ballots, signatures)`; returns what was counted and what was skipped. */
 export async function submitBallots(ballots: readonly SignedProposalBallot[], options: SubmitOptions): Promise<BallotsSubmission> {
-  const args = proposalBallotsArgs(ballots, options.signatureEncoding ?? BALLOT_SIGNATURE_ENCODING.Proposals);
+  const args = await proposalBallotsArgs(ballots, options.signatureEncoding ?? BALLOT_SIGNATURE_ENCODING.Proposals);
   const { hash, receipt } = await sendCall(options, {
     address: args.address,
     abi: ProposalsAbi,

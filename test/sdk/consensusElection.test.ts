@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { network } from "hardhat";
-import { getAddress, parseEther, zeroAddress, type Address, type Hex, type WalletClient } from "viem";
+import { encodeFunctionData, getAddress, parseEther, zeroAddress, type Address, type Hex, type WalletClient } from "viem";
 import { describe, expect, it } from "vitest";
 import {
   BallotAggregator,
@@ -18,6 +18,7 @@ import {
   isCurrentLeader,
   readDomain,
   reportEquivocation,
+  SwarmRegistryAbi,
   signElectionBallot,
   signProposalBallot,
   submitElection,
@@ -60,7 +61,7 @@ async function fixture() {
   /** Whether elect accepts these ballots now (simulation: no state change). */
   const accepts = async (ballots: readonly SignedElectionBallot[]) => {
     if (ballots.length === 0) return false;
-    const args = electionArgs(ballots);
+    const args = await electionArgs(ballots);
     try {
       await election.simulate.elect([args.swarmId, args.term, args.candidate, args.voters, args.signatures], { account: outsider.account!.address });
       return true;
@@ -229,6 +230,23 @@ describe("BallotAggregator (elections) + submitElection", async () => {
     );
   });
 
+  it("smart-account (EIP-1271) voters go through the aggregator and submitElection with their signature untouched", async () => {
+    const swarmId = await f.newSwarm(3);
+    await f.configure(swarmId, QUORUM.Majority, WEIGHT.Head);
+    const owner = f.members[3]!; // not a member itself: owns the smart account that is
+    const smart = await f.viem.deployContract("MockERC1271Wallet", [owner.account!.address]);
+    await smart.write.execute([f.registry.address, 0n, encodeFunctionData({ abi: SwarmRegistryAbi, functionName: "join", args: [swarmId, ""] })], { account: owner.account! });
+    const candidate = f.members[0]!.account.address;
+    const aggregator = await BallotAggregator.forElection(f.client, { election: f.election.address, swarmId, candidate });
+    const smartBallot = await signElectionBallot(owner, f.domain, { swarmId, term: 1n, candidate, voter: smart.address });
+    expect(await aggregator.add(smartBallot)).toMatchObject({ accepted: true, weight: 1n });
+    expect((await electionArgs([smartBallot])).signatures).toEqual([smartBallot.signature]); // 65 bytes, as signed
+    for (const w of [f.owner, f.members[0]!]) await aggregator.add(await f.ballot(w, swarmId, 1n, candidate));
+    expect(aggregator.status()).toMatchObject({ weight: 3n, total: 5n, reached: true });
+    const { event } = await aggregator.submitElection({ wallet: f.outsider });
+    expect(event).toMatchObject({ term: 1n, votesWeight: 3n, totalWeight: 5n });
+  });
+
   it("elect takes the ballots in 65-byte and in compact (EIP-2098) form alike", async () => {
     const swarmId = await f.newSwarm(3);
     await f.configure(swarmId, QUORUM.Majority, WEIGHT.Head);
@@ -248,11 +266,11 @@ describe("BallotAggregator (elections) + submitElection", async () => {
     const [m1, m2] = f.members as [WalletClient, WalletClient];
     const one = await f.ballot(m1, swarmId, 1n, m1.account!.address);
     const other = await f.ballot(m2, swarmId, 1n, m2.account!.address);
-    expect(() => electionArgs([one, other])).toThrow(/same contract, swarm, term and candidate/);
-    expect(() => electionArgs([one, one])).toThrow(BallotError);
-    expect(() => electionArgs([])).toThrow(/No ballots/);
+    await expect(electionArgs([one, other])).rejects.toThrow(/same contract, swarm, term and candidate/);
+    await expect(electionArgs([one, one])).rejects.toBeInstanceOf(BallotError);
+    await expect(electionArgs([])).rejects.toThrow(/No ballots/);
     const sig: Hex = one.signature;
-    expect(electionArgs([one]).signatures).toEqual([toCompactSignature(sig)]); // the contract takes EIP-2098
-    expect(electionArgs([one], "full").signatures).toEqual([sig]);
+    expect((await electionArgs([one])).signatures).toEqual([toCompactSignature(sig)]); // the contract takes EIP-2098
+    expect((await electionArgs([one], "full")).signatures).toEqual([sig]);
   });
 });
