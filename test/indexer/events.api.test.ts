@@ -223,10 +223,18 @@ describe("unified feed GET /v1/events and GET /v1/subscriptions against the chai
   });
 
   it("the feed is exactly the chain's Concord logs, in chain order, with their chain cursors", async () => {
-    // The logs no handler indexes: OpenZeppelin Ownable's OwnershipTransferred of the Ownable contracts' constructors.
-    const unindexed = chainLogs.filter((l) => l.eventName === "OwnershipTransferred");
-    expect(unindexed.map((l) => l.contract).sort()).toEqual(["Attestations", "Staking"]);
-    chainLogs = chainLogs.filter((l) => l.eventName !== "OwnershipTransferred");
+    // The logs no handler indexes: OpenZeppelin Ownable's OwnershipTransferred of the Ownable contracts'
+    // constructors, and the time contracts' logs (ScheduleRegistry and Attestations have no indexer handlers yet:
+    // here only Attestations' constructor emits, AttestorUpdated for the deployer).
+    const NOT_INDEXED_YET = new Set(["Attestations", "ScheduleRegistry"]);
+    const isUnindexed = (l: (typeof chainLogs)[number]) => l.eventName === "OwnershipTransferred" || NOT_INDEXED_YET.has(l.contract);
+    const unindexed = chainLogs.filter(isUnindexed);
+    expect(unindexed.map((l) => `${l.contract}.${l.eventName}`).sort()).toEqual([
+      "Attestations.AttestorUpdated",
+      "Attestations.OwnershipTransferred",
+      "Staking.OwnershipTransferred",
+    ]);
+    chainLogs = chainLogs.filter((l) => !isUnindexed(l));
     expect(all.length).toBe(chainLogs.length);
     expect(all.map((e) => e.id)).toEqual([...all.map((e) => e.id)].sort());
     all.forEach((item, i) => {
