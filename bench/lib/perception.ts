@@ -116,6 +116,20 @@ export type PerceptionReport = {
   watcher: { pollMedianMs: number };
 };
 
+/** GET JSON from the indexer, retrying transport errors (its HTTP server resets connections under heavy load). */
+async function getJson<T>(url: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return (await res.json()) as T;
+    } catch (error) {
+      if (attempt >= 10) throw new Error(`GET ${url}: ${(error as Error).message}`, { cause: error });
+      await sleep(100 * attempt);
+    }
+  }
+}
+
 export async function runPerception(o: PerceptionOptions): Promise<PerceptionReport> {
   const t0 = performance.now();
   const stack = await startStack({ build: false, accounts: 6 });
@@ -268,14 +282,14 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
     let after = "";
     // start after the current end of the swarm's feed
     for (;;) {
-      const page = (await (await fetch(`${stack.apiUrl}/v1/events?swarm=${swarmId}&types=message.broadcast&limit=1000&after=${after}`)).json()) as { items: { id: string }[]; nextCursor: string | null; hasMore?: boolean };
+      const page = await getJson<{ items: { id: string }[]; nextCursor: string | null; hasMore?: boolean }>(`${stack.apiUrl}/v1/events?swarm=${swarmId}&types=message.broadcast&limit=1000&after=${after}`);
       if (page.items.length === 0) break;
       after = page.items.at(-1)!.id;
     }
     while (!stop()) {
       const started = performance.now();
       try {
-        const page = (await (await fetch(`${stack.apiUrl}/v1/events?swarm=${swarmId}&types=message.broadcast&limit=100&after=${after}`)).json()) as { items: { id: string; blockNumber: string }[] };
+        const page = await getJson<{ items: { id: string; blockNumber: string }[] }>(`${stack.apiUrl}/v1/events?swarm=${swarmId}&types=message.broadcast&limit=100&after=${after}`);
         const at = performance.now();
         for (const e of page.items) if (!feedVisibleAt.has(Number(e.blockNumber))) feedVisibleAt.set(Number(e.blockNumber), at);
         if (page.items.length > 0) after = page.items.at(-1)!.id;
@@ -440,7 +454,7 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
   o.log(`  indexer lag: ${o.lagBlocks} blocks of ${o.eventsPerBlock} broadcasts…`);
   let after = "";
   for (;;) {
-    const page = (await (await fetch(`${stack.apiUrl}/v1/events?limit=1000&after=${after}`)).json()) as { items: { id: string }[] };
+    const page = await getJson<{ items: { id: string }[] }>(`${stack.apiUrl}/v1/events?limit=1000&after=${after}`);
     if (page.items.length === 0) break;
     after = page.items.at(-1)!.id;
   }
@@ -480,7 +494,7 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
     const deadline = performance.now() + 60_000;
     for (;;) {
       const started = performance.now();
-      const page = (await (await fetch(`${stack.apiUrl}/v1/events?limit=1000&after=${after}`)).json()) as { items: { id: string; blockNumber: string; type: string }[] };
+      const page = await getJson<{ items: { id: string; blockNumber: string; type: string }[] }>(`${stack.apiUrl}/v1/events?limit=1000&after=${after}`);
       const at = performance.now();
       for (const e of page.items) if (Number(e.blockNumber) === block && e.type === "message.broadcast") seen++;
       if (page.items.length > 0) after = page.items.at(-1)!.id;
