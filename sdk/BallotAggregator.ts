@@ -118,6 +118,7 @@ export class BallotAggregator {
   private readonly equivocators = new Set<string>();
   private total = 0n;
   private chainTallies: bigint[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(client: Client, target: ElectionTarget | ProposalTarget, domain: Domain, registry: Address, staking: Address) {
     this.client = client;
@@ -204,8 +205,15 @@ export class BallotAggregator {
     return aggregator;
   }
 
-  /** Checks a ballot and, if the contract would count it, keeps it. Never throws for a bad ballot. */
-  async add(ballot: SignedBallot): Promise<AddResult> {
+  /**
+   * Checks a ballot and, if the contract would count it, keeps it. Never throws for a bad ballot. Calls are
+   * processed one at a time in call order (concurrent `add`s of one voter cannot both get in).
+   */
+  add(ballot: SignedBallot): Promise<AddResult> {
+    return this.serialized(() => this.addNow(ballot));
+  }
+
+  private async addNow(ballot: SignedBallot): Promise<AddResult> {
     const voter = getAddress(ballot.message.voter);
     const reject = (reason: BallotRejection, message: string, evidence?: EquivocationEvidence): AddResult => {
       const error = new BallotError("ballot_rejected", reason, message, { voter });
@@ -317,7 +325,11 @@ export class BallotAggregator {
    * Re-reads what the chain decides with: the quorum's total, each held voter's eligibility and weight, and (for
    * proposals) the tallies on chain; held voters that voted on chain in the meantime are dropped.
    */
-  async refresh(): Promise<AggregatorStatus> {
+  refresh(): Promise<AggregatorStatus> {
+    return this.serialized(() => this.refreshNow());
+  }
+
+  private async refreshNow(): Promise<AggregatorStatus> {
     await this.refreshTotal();
     for (const [key, held] of [...this.held.entries()]) {
       const weight = await this.weightOf(getAddress(key));
@@ -351,6 +363,13 @@ export class BallotAggregator {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Runs `task` after every task queued before it (adds and refreshes never interleave). */
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   private async refreshTotal(): Promise<void> {
     const target = this.target;

@@ -179,6 +179,12 @@ describe("BallotAggregator (elections) + submitElection", async () => {
     expect(second).toMatchObject({ accepted: false, error: { reason: "equivocation" } });
     expect(aggregator.equivocations).toHaveLength(1);
     expect(aggregator.status().ballots).toBe(0); // the cheat's ballots no longer count
+
+    // concurrent adds are processed one at a time: a voter's two ballots arriving together cannot both get in
+    const racer = f.members[5]!;
+    const raced = await Promise.all([f.ballot(racer, swarmId, 1n, a), f.ballot(racer, swarmId, 1n, b)].map(async (p) => aggregator.add(await p)));
+    expect(raced.map((r) => (r.accepted ? "accepted" : r.error.reason)).sort()).toEqual(["accepted", "equivocation"]);
+    expect(aggregator.equivocations.map((e) => e.voter)).toEqual([getAddress(cheat.account!.address), getAddress(racer.account!.address)]);
     expect((await aggregator.add(await f.ballot(cheat, swarmId, 1n, a))).accepted).toBe(false);
 
     const reporter = f.members[6]!;
