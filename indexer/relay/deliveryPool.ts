@@ -41,6 +41,8 @@ export class DeliveryPool {
   #completions: Completion[] = [];
   #disables: { subscriptionId: string; reason: string }[] = [];
   #flushing: Promise<void> | undefined;
+  /** Ids claimed by this pool whose outcome is not written yet. */
+  #busy = new Set<string>();
 
   constructor(options: DeliveryPoolOptions) {
     this.#options = options;
@@ -80,6 +82,7 @@ export class DeliveryPool {
           // The rows stay 'delivering' under our lease: they are attempted again after it (at least once).
           log(`recording ${batch.length} outcome(s) failed: ${(error as Error).message}`);
         }
+        for (const c of batch) this.#busy.delete(c.id);
       }
       this.#flushing = undefined;
       this.wake();
@@ -110,11 +113,12 @@ export class DeliveryPool {
       }
       let claimed: ClaimedDelivery[] = [];
       try {
-        claimed = await claimDueDeliveries(db, workerId, free, leaseMs);
+        claimed = await claimDueDeliveries(db, workerId, free, leaseMs, Date.now(), [...this.#busy]);
       } catch (error) {
         log(`claim failed: ${(error as Error).message}`);
       }
       for (const delivery of claimed) {
+        this.#busy.add(delivery.id);
         const task = this.#deliver(delivery).catch((error) => log(`delivery ${delivery.id} bookkeeping failed: ${(error as Error).message}`));
         this.#inFlight.add(task);
         this.stats.inFlight = this.#inFlight.size;

@@ -80,7 +80,15 @@ export type ClaimedDelivery = {
  * WHERE is re-checked on the locked row (Postgres re-evaluates it on the latest version), so a row another
  * process just claimed or finished is skipped, and SKIP LOCKED never waits for a row being claimed.
  */
-export async function claimDueDeliveries(db: Queryable, workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(
+  db: Queryable,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+  now = Date.now(),
+  /** Rows this worker is still attempting or recording: never re-claimed by it, even past their lease. */
+  busy: readonly string[] = [],
+): Promise<ClaimedDelivery[]> {
   const rows = await db.query<{
     id: string;
     subscription_id: string;
@@ -120,7 +128,8 @@ export async function claimDueDeliveries(db: Queryable, workerId: string, limit:
          JOIN candidates c ON c.id = o.id
          JOIN relay_subscriptions s ON s.id = o.subscription_id
          LEFT JOIN relay_secrets sec ON sec.subscription_id = o.subscription_id
-       WHERE (o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'delivering' AND o.lease_until < $1)
+       WHERE ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'delivering' AND o.lease_until < $1))
+         AND NOT (o.id = ANY($5::text[]))
        ORDER BY c.next_attempt_at, c.sequence
        LIMIT $2
        FOR UPDATE OF o SKIP LOCKED
@@ -129,7 +138,7 @@ export async function claimDueDeliveries(db: Queryable, workerId: string, limit:
      FROM due WHERE o.id = due.id
      RETURNING o.id, o.subscription_id, o.event_id, o.kind, o.body, o.attempts, o.sequence, due.endpoint,
        due.secret, due.previous_secret, due.previous_valid_until`,
-    [now, limit, workerId, now + leaseMs],
+    [now, limit, workerId, now + leaseMs, [...busy]],
   );
   return rows
     .map((r) => ({
