@@ -732,12 +732,15 @@ describe("Proposals: finalize outcomes", () => {
   });
 });
 
+/** The typed MockERC20 of a deployment (`deployContract`'s return type is only precise for a literal name). */
+const deployMockERC20 = (env: Env) => env.viem.deployContract("MockERC20", ["T", "T"]);
+
 describe("Proposals: actions, execute, cancel, refund", () => {
   let env: Env;
-  let token: Awaited<ReturnType<Env["viem"]["deployContract"]>>;
+  let token: Awaited<ReturnType<typeof deployMockERC20>>;
   beforeAll(async () => {
     env = await deploy();
-    token = await env.viem.deployContract("MockERC20", ["T", "T"]);
+    token = await deployMockERC20(env);
   });
 
   async function passed(action: Params["action"], votes = [0, 0, 0, 0, 0, 0], value = action.value) {
