@@ -105,6 +105,8 @@ export class DeliveryPool {
 
   async #run(): Promise<void> {
     const { db, workerId, concurrency, leaseMs, pollMs, log } = this.#options;
+    // Idle: poll less and less often (up to 1 s); any claim, completion or wake() resets it.
+    let idleRounds = 0;
     while (this.#running) {
       const free = concurrency - this.#inFlight.size;
       if (free <= 0) {
@@ -128,7 +130,8 @@ export class DeliveryPool {
           this.wake();
         });
       }
-      if (claimed.length === 0 || claimed.length < free) await this.#sleep(pollMs);
+      idleRounds = claimed.length === 0 && this.#inFlight.size === 0 ? idleRounds + 1 : 0;
+      if (claimed.length === 0 || claimed.length < free) await this.#sleep(Math.min(1_000, pollMs * 2 ** Math.min(idleRounds, 10)));
     }
   }
 

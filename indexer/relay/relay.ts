@@ -110,12 +110,19 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   let lastPurge = Date.now();
   let lastError = "";
   let leading = false;
+  let leaseRenewedAt = 0;
   const progress = { cursor: "", headBlock: 0, ingested: 0, enqueued: 0 };
   const ingestLoop = (async () => {
     while (running) {
       let more = false;
       try {
-        const leader = await acquireIngestLease(db, config.workerId, ingestLeaseMs);
+        // The lease is renewed every ~1/5 of its length, not every poll (each statement costs on PGlite).
+        const now0 = Date.now();
+        let leader: boolean = leading && now0 - leaseRenewedAt < ingestLeaseMs / 5;
+        if (!leader) {
+          leader = await acquireIngestLease(db, config.workerId, ingestLeaseMs);
+          if (leader) leaseRenewedAt = now0;
+        }
         if (leader !== leading) log(leader ? "ingesting (leader)" : "not the ingest leader: delivering only");
         leading = leader;
         if (leader) {
