@@ -282,14 +282,17 @@ describe("relay (e2e, real stack)", () => {
     const unique = () => new Set(sink.received.map((w) => w.id)).size;
 
     const t0 = Date.now();
-    const first = await relay({}, { dataDir });
+    // A 5 s attempt timeout: PGlite runs on the relay's event loop, so on a loaded machine a 1 s timeout
+    // would also fire on answered requests (more retries, still the same webhook-ids).
+    const slowMachine = { RELAY_TIMEOUT_MS: "5000", RELAY_LEASE_MS: "10000" };
+    const first = await relay(slowMachine, { dataDir });
     await waitUntil(() => unique() >= 600, "600 deliveries before the kill", 60_000, 5);
     first.process.killNow(); // SIGKILL the whole process group, mid-flight
     await first.process.exited;
     const atKill = unique();
     expect(atKill).toBeLessThan(expected.size);
 
-    const second = await relay({}, { dataDir }); // same PGlite dir: cursor, outbox and leases survive
+    const second = await relay(slowMachine, { dataDir }); // same PGlite dir: cursor, outbox and leases survive
     await waitUntil(() => unique() === expected.size, "all 2,000 deliveries", 120_000, 50);
     const elapsed = Date.now() - t0;
 
@@ -303,7 +306,7 @@ describe("relay (e2e, real stack)", () => {
     const duplicates = sink.received.length - expected.size;
     console.log(
       `[relay e2e] 2,000 deliveries: ${MESSAGES} broadcasts indexed in ${produced} ms; delivered in ${elapsed} ms ` +
-        `(SIGKILL after ${atKill}, restart, lease ${FAST_RELAY_ENV.RELAY_LEASE_MS} ms); ${duplicates} duplicate(s) by webhook-id`,
+        `(SIGKILL after ${atKill}, restart, lease ${slowMachine.RELAY_LEASE_MS} ms); ${duplicates} duplicate(s) by webhook-id`,
     );
     await cancel(subs);
     await second.process.stop();
@@ -324,8 +327,9 @@ describe("relay (e2e, real stack)", () => {
       for (let i = 0; i < SUBSCRIPTIONS; i++) subs.push(await subscribe(swarmId, `${sink.url}/p${i}`, { ordered: i < 2 }));
 
       const storage = { databaseUrl: POSTGRES_URL, dbSchema: schema };
-      const a = await relay({ RELAY_CONCURRENCY: "8" }, storage);
-      const b = await relay({ RELAY_CONCURRENCY: "8" }, storage);
+      const env = { RELAY_CONCURRENCY: "8", RELAY_TIMEOUT_MS: "5000", RELAY_LEASE_MS: "10000" };
+      const a = await relay(env, storage);
+      const b = await relay(env, storage);
       await broadcast(swarmId, senders, MESSAGES);
       const total = SUBSCRIPTIONS * MESSAGES;
       await waitUntil(() => new Set(sink.received.map((w) => w.id)).size >= total, `${total} deliveries`, 120_000);
