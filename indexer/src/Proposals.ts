@@ -145,14 +145,7 @@ ponder.on("Proposals:VoteCast", async ({ event, context }) => {
     countedAt: event.block.timestamp,
     ...updatedCursor(event),
   });
-  await addToTallies(context, event, proposalId, [{ option: Number(option), weight }]);
-  await recordProposalEvent(context, event, {
-    proposalId,
-    swarmId: p.swarmId,
-    kind: "vote_cast",
-    account: voter,
-    data: { option: Number(option), weight: weight.toString() },
-  });
+  await countVote(context, event, p.swarmId, proposalId, voter, Number(option), weight, "vote_cast");
 });
 
 ponder.on("Proposals:VotesCast", async ({ event, context }) => {
@@ -239,14 +232,7 @@ ponder.on("Proposals:VoteRevealed", async ({ event, context }) => {
     countedAt: event.block.timestamp,
     ...updatedCursor(event),
   });
-  await addToTallies(context, event, proposalId, [{ option: Number(option), weight }]);
-  await recordProposalEvent(context, event, {
-    proposalId,
-    swarmId: p.swarmId,
-    kind: "vote_revealed",
-    account: voter,
-    data: { option: Number(option), weight: weight.toString() },
-  });
+  await countVote(context, event, p.swarmId, proposalId, voter, Number(option), weight, "vote_revealed");
 });
 
 ponder.on("Proposals:ProposalFinalized", async ({ event, context }) => {
@@ -327,3 +313,17 @@ ponder.on("Proposals:ProposalRefunded", async ({ event, context }) => {
   });
 });
 
+/** A counted single vote (cast directly or revealed): adds it to the tallies and records the history event. */
+async function countVote(
+  context: Parameters<typeof addToTallies>[0],
+  event: Parameters<typeof addToTallies>[1] & Parameters<typeof recordProposalEvent>[1],
+  swarmId: bigint,
+  proposalId: bigint,
+  voter: `0x${string}`,
+  option: number,
+  weight: bigint,
+  kind: "vote_cast" | "vote_revealed",
+): Promise<void> {
+  await addToTallies(context, event, proposalId, [{ option, weight }]);
+  await recordProposalEvent(context, event, { proposalId, swarmId, kind, account: voter, data: { option, weight: weight.toString() } });
+}
