@@ -9,7 +9,8 @@ export type RelayErrorCode =
   | "feed_invalid"
   | "subscription_not_found"
   | "delivery_not_found"
-  | "ingest_conflict";
+  | "ingest_conflict"
+  | "cron_invalid";
 
 export class RelayError extends Error {
   readonly code: RelayErrorCode;
