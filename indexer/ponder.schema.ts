@@ -901,3 +901,149 @@ export const subscription = onchainTable(
     swarmIdx: index().on(table.swarmId),
   }),
 );
+
+// -------------------------------------------------------------------------------------------------
+// Time: ScheduleRegistry and Attestations
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * One row per ScheduleRegistry schedule, rebuilt from its events (cron, payload, endpoint and call data live
+ * only in events). `kind`: cron | interval (`cron` null for interval, `period` null for cron); `swarmId`,
+ * `endTime`, `maxRuns` (unlimited), `endpoint` (no webhook), `target` (no on-chain call) null when zero /
+ * empty; `catchUp`: fire_latest_once | fire_all | skip; `status`: active | paused | cancelled.
+ * `nextOccurrence` is the lowest unconsumed occurrence k (ScheduleExecuted → k + 1, ScheduleResumed carries
+ * it), `executedCount` the number of ScheduleExecuted events (failed calls included), `funds` the wei left
+ * (registered + funded − valuePaid, 0 after cancel). uint32 fields that may exceed 2^31 (`period`, `maxRuns`,
+ * `nextOccurrence`) are double precision (exact for integers; GraphQL Float, JSON numbers).
+ * `createdEventId` / `updatedEventId` are feed cursors (`concord_events.id`).
+ */
+export const schedule = onchainTable(
+  "schedules",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    owner: t.hex().notNull(),
+    swarmId: t.bigint(),
+    kind: t.text().notNull(),
+    cron: t.text(),
+    period: t.doublePrecision(),
+    startTime: t.bigint().notNull(),
+    endTime: t.bigint(),
+    maxRuns: t.doublePrecision(),
+    catchUp: t.text().notNull(),
+    payload: t.hex().notNull(),
+    endpoint: t.text(),
+    target: t.hex(),
+    callData: t.hex().notNull(),
+    valuePerRun: t.bigint().notNull(),
+    callGasLimit: t.integer().notNull(),
+    funds: t.bigint().notNull(),
+    status: t.text().notNull(),
+    nextOccurrence: t.doublePrecision().notNull(),
+    executedCount: t.integer().notNull(),
+    lastExecutedAt: t.bigint(),
+    createdAt: t.bigint().notNull(),
+    createdBlock: t.bigint().notNull(),
+    createdTxHash: t.hex().notNull(),
+    createdEventId: t.text().notNull(),
+    pausedAt: t.bigint(),
+    cancelledAt: t.bigint(),
+    updatedEventId: t.text().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+    updatedBlockHash: t.hex().notNull(),
+    updatedTxHash: t.hex().notNull(),
+    updatedLogIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    statusIdx: index().on(table.status, table.id),
+    ownerIdx: index().on(table.owner),
+    swarmIdx: index().on(table.swarmId),
+  }),
+);
+
+/**
+ * Every event of every schedule. `kind`: registered | paused | resumed | updated | cancelled | funded |
+ * executed (the feed type is `schedule.<kind>`); `status` the schedule's status right after the event;
+ * `actor` who sent it (owner, funder `from`, keeper `executor`); `occurrence` the executed k (executed only);
+ * `data` the event's decoded arguments as in the feed body (enum names, bigints as strings).
+ */
+export const scheduleEvent = onchainTable(
+  "schedule_events",
+  (t) => ({
+    id: t.text().primaryKey(),
+    scheduleId: t.bigint().notNull(),
+    swarmId: t.bigint(),
+    kind: t.text().notNull(),
+    status: t.text().notNull(),
+    actor: t.hex().notNull(),
+    occurrence: t.doublePrecision(),
+    data: t.json().$type<Record<string, unknown>>().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    scheduleIdx: index().on(table.scheduleId, table.blockNumber, table.logIndex),
+  }),
+);
+
+/**
+ * One row per Attestations batch (`seq` from 1, gap-free): Merkle `root`, `prevRoot` (root of batch seq − 1,
+ * 0x00..00 for the first), the running `chainedHead`, `leafCount`, the span `fromTime`..`toTime` (unix s),
+ * `uri` of the leaves, the `attestor`, and the chain cursor of the AttestationPosted log (`timestamp` = the
+ * contract's postedAt; `eventId` its feed cursor).
+ */
+export const attestation = onchainTable(
+  "attestations",
+  (t) => ({
+    seq: t.bigint().primaryKey(),
+    root: t.hex().notNull(),
+    prevRoot: t.hex().notNull(),
+    chainedHead: t.hex().notNull(),
+    leafCount: t.doublePrecision().notNull(),
+    fromTime: t.bigint().notNull(),
+    toTime: t.bigint().notNull(),
+    uri: t.text().notNull(),
+    attestor: t.hex().notNull(),
+    eventId: t.text().notNull(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    rootIdx: index().on(table.root),
+    attestorIdx: index().on(table.attestor),
+  }),
+);
+
+/**
+ * One row per account that was ever an attestor (AttestorUpdated): `allowed` its current right to post,
+ * `attestationCount` / `lastSeq` the batches it posted (null: none).
+ */
+export const attestor = onchainTable("attestors", (t) => ({
+  address: t.hex().primaryKey(),
+  allowed: t.boolean().notNull(),
+  attestationCount: t.integer().notNull(),
+  lastSeq: t.bigint(),
+  updatedEventId: t.text().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedBlockHash: t.hex().notNull(),
+  updatedTxHash: t.hex().notNull(),
+  updatedLogIndex: t.integer().notNull(),
+}));
+
+export const scheduleRelations = relations(schedule, ({ one, many }) => ({
+  swarm: one(swarm, { fields: [schedule.swarmId], references: [swarm.id] }),
+  events: many(scheduleEvent),
+}));
+
+export const scheduleEventRelations = relations(scheduleEvent, ({ one }) => ({
+  schedule: one(schedule, { fields: [scheduleEvent.scheduleId], references: [schedule.id] }),
+}));

@@ -49,6 +49,7 @@ const TYPE_OF: Record<string, string> = {
   SubscriptionResumed: "subscription.resumed",
   SubscriptionEndpointUpdated: "subscription.endpoint_updated",
   SubscriptionCancelled: "subscription.cancelled",
+  AttestorUpdated: "attestation.attestor_updated",
 };
 
 describe("unified feed GET /v1/events and GET /v1/subscriptions against the chain", () => {
@@ -224,13 +225,11 @@ describe("unified feed GET /v1/events and GET /v1/subscriptions against the chai
 
   it("the feed is exactly the chain's Concord logs, in chain order, with their chain cursors", async () => {
     // The logs no handler indexes: OpenZeppelin Ownable's OwnershipTransferred of the Ownable contracts'
-    // constructors, and the time contracts' logs (ScheduleRegistry and Attestations have no indexer handlers yet:
-    // here only Attestations' constructor emits, AttestorUpdated for the deployer).
-    const NOT_INDEXED_YET = new Set(["Attestations", "ScheduleRegistry"]);
-    const isUnindexed = (l: (typeof chainLogs)[number]) => l.eventName === "OwnershipTransferred" || NOT_INDEXED_YET.has(l.contract);
+    // constructors. Attestations' constructor AttestorUpdated (the deployer) is indexed like any log
+    // (test/indexer/time.api.test.ts covers the time contracts' events).
+    const isUnindexed = (l: (typeof chainLogs)[number]) => l.eventName === "OwnershipTransferred";
     const unindexed = chainLogs.filter(isUnindexed);
     expect(unindexed.map((l) => `${l.contract}.${l.eventName}`).sort()).toEqual([
-      "Attestations.AttestorUpdated",
       "Attestations.OwnershipTransferred",
       "Staking.OwnershipTransferred",
     ]);
@@ -255,6 +254,9 @@ describe("unified feed GET /v1/events and GET /v1/subscriptions against the chai
     });
     // The deployment's own logs (Staking trusting its ballot sources) are in the feed as well.
     expect(all.filter((e) => e.type === "stake.ballot_source_set")).toHaveLength(2);
+    expect(all.filter((e) => e.type === "attestation.attestor_updated")).toMatchObject([
+      { contract: "Attestations", swarmId: null, members: [lower(owner.account.address)], data: { allowed: true } },
+    ]);
     const example = all.find((e) => e.type === "task.claimed");
     console.log("feed body example:", JSON.stringify(example));
   });

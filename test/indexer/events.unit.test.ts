@@ -119,16 +119,22 @@ describe("kinds and types", () => {
     expect(kindNames(0x1ff)).toEqual(["task", "state", "message", "lock", "leader", "proposal", "schedule", "swarm", "stake"]);
   });
 
-  it("every type has a known family, contract and (except subscription.*) a kind", () => {
+  it("every type has a known family, contract and (except subscription.* and attestation.*) a kind", () => {
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
     for (const type of EVENT_TYPES) {
       expect(type).toMatch(/^[a-z]+\.[a-z_]+$/);
       const family = familyOf(type)!;
       expect(family, type).toBeDefined();
       expect(contractOfType(type)).toBe(EVENT_FAMILIES[family].contract);
-      expect(kindOfType(type)).toBe(family === "subscription" ? null : EVENT_FAMILIES[family].kind);
+      expect(kindOfType(type)).toBe(family === "subscription" || family === "attestation" ? null : EVENT_FAMILIES[family].kind);
+      if (family !== "subscription" && family !== "attestation") expect(kindOfType(type), type).not.toBeNull();
     }
     expect(kindOfType("member.joined")).toBe("swarm");
+    // schedule.* is selected by SubscriptionRegistry's KIND_SCHEDULE bit (the relay's matchEvent reads kindOfType).
+    expect(kindOfType("schedule.executed")).toBe("schedule");
+    expect(KIND_BITS.schedule).toBe(64);
+    expect(contractOfType("schedule.registered")).toBe("ScheduleRegistry");
+    expect(contractOfType("attestation.posted")).toBe("Attestations");
     expect(kindOfType("swarm.created")).toBe("swarm");
     expect(contractOfType("member.joined")).toBe("SwarmRegistry");
     expect(kindOfType("nope.x")).toBeNull();
@@ -160,8 +166,10 @@ describe("parseTypesFilter", () => {
     expect(parseTypesFilter("task.claimed,lock.released,task.claimed")).toEqual({ types: ["lock.released", "task.claimed"] });
     const mixed = parseTypesFilter("member.*, task.completed");
     expect(mixed).toEqual({ types: ["member.joined", "member.left", "member.metadata_updated", "member.removed", "task.completed"] });
-    // A known family without types yet selects nothing (not an error).
-    expect(parseTypesFilter("schedule.*")).toEqual({ types: [] });
+    expect(parseTypesFilter("schedule.*")).toEqual({
+      types: ["schedule.cancelled", "schedule.executed", "schedule.funded", "schedule.paused", "schedule.registered", "schedule.resumed", "schedule.updated"],
+    });
+    expect(parseTypesFilter("attestation.*")).toEqual({ types: ["attestation.attestor_updated", "attestation.posted"] });
   });
 
   it("rejects unknown types, unknown families and empty entries", () => {

@@ -125,6 +125,7 @@ export const EVENT_FAMILIES = {
   stake: { contract: "Staking", kind: "stake" },
   schedule: { contract: "ScheduleRegistry", kind: "schedule" },
   subscription: { contract: "SubscriptionRegistry", kind: null },
+  attestation: { contract: "Attestations", kind: null },
 } as const satisfies Record<string, { contract: string; kind: KindName | null }>;
 export type EventFamily = keyof typeof EVENT_FAMILIES;
 
@@ -198,6 +199,17 @@ export const EVENT_TYPES = [
   "subscription.resumed",
   "subscription.endpoint_updated",
   "subscription.cancelled",
+  // ScheduleRegistry
+  "schedule.registered",
+  "schedule.paused",
+  "schedule.resumed",
+  "schedule.updated",
+  "schedule.cancelled",
+  "schedule.funded",
+  "schedule.executed",
+  // Attestations
+  "attestation.posted",
+  "attestation.attestor_updated",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -213,7 +225,7 @@ export function familyOf(type: string): EventFamily | undefined {
   return Object.hasOwn(EVENT_FAMILIES, family) ? (family as EventFamily) : undefined;
 }
 
-/** The subscription kind that selects `type` (null: none; subscription.* and unknown types). */
+/** The subscription kind that selects `type` (null: none; subscription.*, attestation.* and unknown types). */
 export function kindOfType(type: string): KindName | null {
   const family = familyOf(type);
   return family === undefined ? null : EVENT_FAMILIES[family].kind;
@@ -233,7 +245,7 @@ export function contractOfType(type: string): string {
 /**
  * Parses a `types` filter: a comma-separated list of exact types (`task.claimed`) and family wildcards
  * (`task.*`, every type of the family). Returns the sorted, deduplicated list of exact types it selects
- * (a known family without types yet, like `schedule.*`, selects none), or the problems found.
+ * (a known family without types selects none), or the problems found.
  */
 export function parseTypesFilter(raw: string): { types: EventType[] } | { error: string } {
   const entries = raw.split(",").map((s) => s.trim());
