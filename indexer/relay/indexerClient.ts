@@ -12,6 +12,8 @@ export type IndexerClient = {
   events(after: string, limit: number): Promise<EventPage>;
   /** Every active subscription (all pages). */
   activeSubscriptions(): Promise<RelaySubscription[]>;
+  /** Every subscription that is not cancelled (active or paused; all pages). */
+  liveSubscriptions(): Promise<RelaySubscription[]>;
   /** The indexer's latest indexed block number (Ponder's /status). */
   headBlock(): Promise<number>;
   /** The chain id the indexer follows (Ponder's /status). */
@@ -43,6 +45,23 @@ function items(body: unknown, url: string): { items: unknown[]; nextCursor: unkn
 }
 
 export function createIndexerClient(baseUrl: string, timeoutMs = 10_000): IndexerClient {
+  async function subscriptionPages(filter: string): Promise<RelaySubscription[]> {
+    const all: RelaySubscription[] = [];
+    let after = "";
+    for (let guard = 0; guard < 10_000; guard++) {
+      const url = `${baseUrl}/v1/subscriptions?${filter}limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`;
+      const page = items(await getJson(url, timeoutMs), url);
+      try {
+        all.push(...page.items.map(parseSubscription));
+      } catch (error) {
+        throw new FeedError("feed_invalid", `GET ${url}: ${(error as Error).message}`);
+      }
+      const next = page.nextCursor === null || page.nextCursor === undefined ? "" : String(page.nextCursor);
+      if (page.items.length === 0 || next === "" || next === after) break;
+      after = next;
+    }
+    return all;
+  }
   return {
     async events(after, limit) {
       const url = `${baseUrl}/v1/events?after=${encodeURIComponent(after)}&limit=${limit}`;
@@ -61,21 +80,10 @@ export function createIndexerClient(baseUrl: string, timeoutMs = 10_000): Indexe
       return { items: events, nextCursor: last };
     },
     async activeSubscriptions() {
-      const all: RelaySubscription[] = [];
-      let after = "";
-      for (let guard = 0; guard < 10_000; guard++) {
-        const url = `${baseUrl}/v1/subscriptions?active=true&limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`;
-        const page = items(await getJson(url, timeoutMs), url);
-        try {
-          all.push(...page.items.map(parseSubscription));
-        } catch (error) {
-          throw new FeedError("feed_invalid", `GET ${url}: ${(error as Error).message}`);
-        }
-        const next = page.nextCursor === null || page.nextCursor === undefined ? "" : String(page.nextCursor);
-        if (page.items.length === 0 || next === "" || next === after) break;
-        after = next;
-      }
-      return all;
+      return subscriptionPages("active=true&");
+    },
+    async liveSubscriptions() {
+      return (await subscriptionPages("")).filter((sub) => sub.status !== "cancelled");
     },
     async headBlock() {
       const url = `${baseUrl}/status`;

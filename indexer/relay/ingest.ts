@@ -8,6 +8,8 @@
  * - both:                 an `immediate` delivery + a pending confirmation (→ `<type>.confirmed` notice later)
  * - after_confirmations:  a pending confirmation only (→ the event itself once N blocks deep, see confirmations.ts)
  * Every event's block (number, hash, cursor before it) is remembered for the reorg check (reorgs.ts).
+ * A subscription gets an event only if it was active at the event's feed position (subscriptionStatus.ts):
+ * the page's `subscription.paused/resumed/cancelled` events change the status from their own position on.
  */
 import { lockCursor, readCursor, writeCursor } from "./cursor.ts";
 import type { Db } from "./db/Db.ts";
@@ -17,6 +19,7 @@ import type { IndexerClient } from "./indexerClient.ts";
 import { matchesSubscription } from "./matchEvent.ts";
 import { enqueueDeliveries, type NewDelivery } from "./outbox.ts";
 import { loadDeliverableSubscriptions, storeActiveSubscriptions, type CachedSubscription } from "./subscriptionCache.ts";
+import { recordTransitions, StatusTracker, statusesAt, type StatusTransition } from "./subscriptionStatus.ts";
 
 export type IngestResult = { events: number; deliveries: number; pendingConfirmations: number; cursor: string };
 
@@ -35,13 +38,21 @@ type PendingConfirmation = {
 };
 
 /** Builds what one page of events produces for the given subscriptions (pure; exported for tests). */
-export function planDeliveries(events: FeedEvent[], subscriptions: CachedSubscription[]): { deliveries: NewDelivery[]; confirmations: PendingConfirmation[] } {
+export function planDeliveries(
+  events: FeedEvent[],
+  subscriptions: CachedSubscription[],
+  /** Statuses at the position before the first event (default: every subscription active). */
+  status: StatusTracker = new StatusTracker(),
+): { deliveries: NewDelivery[]; confirmations: PendingConfirmation[]; transitions: StatusTransition[] } {
   const deliveries: NewDelivery[] = [];
   const confirmations: PendingConfirmation[] = [];
+  const transitions: StatusTransition[] = [];
   for (const event of events) {
+    const transition = status.apply(event);
+    if (transition) transitions.push(transition);
     let body: string | undefined;
     for (const sub of subscriptions) {
-      if (!matchesSubscription(sub, event)) continue;
+      if (!matchesSubscription(sub, event) || status.at(sub.id) !== "active") continue;
       body ??= JSON.stringify(event);
       let immediateId: string | null = null;
       if (sub.mode !== "after_confirmations") {
@@ -71,12 +82,12 @@ export function planDeliveries(events: FeedEvent[], subscriptions: CachedSubscri
       }
     }
   }
-  return { deliveries, confirmations };
+  return { deliveries, confirmations, transitions };
 }
 
-/** Reloads the indexer's active subscriptions into the cache. */
+/** Reloads the indexer's live (active or paused) subscriptions into the cache. */
 export async function refreshSubscriptions(db: Db, client: IndexerClient, now = Date.now()): Promise<void> {
-  const active = await client.activeSubscriptions();
+  const active = await client.liveSubscriptions();
   await db.transaction((tx) => storeActiveSubscriptions(tx, active, now));
 }
 
@@ -92,7 +103,7 @@ export async function ingestOnce(db: Db, client: IndexerClient, options: IngestO
   }
   if (page.items.length === 0) return { events: 0, deliveries: 0, pendingConfirmations: 0, cursor };
   const subscriptions = await loadDeliverableSubscriptions(db);
-  const { deliveries, confirmations } = planDeliveries(page.items, subscriptions);
+  const { deliveries, confirmations, transitions } = planDeliveries(page.items, subscriptions, new StatusTracker(await statusesAt(db, cursor)));
 
   const blocks = new Map<string, { block_number: string; block_hash: string; prev_cursor: string }>();
   page.items.forEach((event, i) => {
@@ -105,6 +116,7 @@ export async function ingestOnce(db: Db, client: IndexerClient, options: IngestO
   await db.transaction(async (tx) => {
     await lockCursor(tx, cursor);
     inserted = await enqueueDeliveries(tx, deliveries, now);
+    await recordTransitions(tx, transitions);
     if (confirmations.length > 0) {
       await tx.query(
         `INSERT INTO relay_pending_confirmations (subscription_id, event_id, block_hash, block_number, due_block, body, immediate_id)

@@ -22,6 +22,7 @@ import { createIndexerClient, type IndexerClient } from "./indexerClient.ts";
 import { ingestOnce, type IngestState } from "./ingest.ts";
 import { acquireIngestLease, releaseIngestLease } from "./ingestLeader.ts";
 import { purgeFinished } from "./outbox.ts";
+import { checkRawReorgs, ingestRawLogs, pruneRawBlocks, type RawRpc } from "./rawLogs.ts";
 import { checkReorgs, promoteConfirmations, pruneBlocks } from "./reorgs.ts";
 import { ownerLookup, secretsRoutes } from "./secrets/index.ts";
 import { assertEndpointAllowed, pinnedLookup } from "./ssrf.ts";
@@ -33,6 +34,8 @@ export type RelayDeps = {
   auth?: MiddlewareHandler;
   log?: (message: string) => void;
   indexer?: IndexerClient;
+  /** RPC for raw-log subscriptions (default: viem over config.rpcUrl; none: raw subscriptions are not delivered). */
+  rawRpc?: RawRpc;
 };
 
 export type Relay = {
@@ -104,6 +107,14 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
       };
     });
 
+  // Raw-log subscriptions (rawLogs.ts): read from the chain's RPC, after the feed (see there).
+  const rawRpc: RawRpc | undefined =
+    deps.rawRpc ?? (config.rpcUrl ? (createPublicClient({ transport: http(config.rpcUrl, { batch: true }) }) as unknown as RawRpc) : undefined);
+  if (!rawRpc) log("WARNING: no RPC URL (RELAY_RPC_URL or the deployment's rpcUrl): raw-log subscriptions are not delivered");
+  const rawChainId = rawRpc ? (config.chainId ?? (await indexer.chainId().catch(() => undefined))) : undefined;
+  let rawWanted = true;
+  let rawCheckedAt = 0;
+
   const ingestLeaseMs = Math.max(5_000, config.pollMs * 20);
   const state: IngestState = { lastSubscriptionRefresh: 0 };
   let lastCheck = 0;
@@ -126,12 +137,23 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
         if (leader !== leading) log(leader ? "ingesting (leader)" : "not the ingest leader: delivering only");
         leading = leader;
         if (leader) {
+          // Raw logs up to the indexer's head as read BEFORE this feed page (all subscription events up to it consumed).
+          const rawOn = rawRpc !== undefined && rawChainId !== undefined && (rawWanted || now0 - rawCheckedAt >= config.subscriptionsRefreshMs);
+          const rawLimit = rawOn ? await indexer.headBlock() : undefined;
           const result = await ingestOnce(db, indexer, config, state);
           progress.cursor = result.cursor;
           progress.ingested += result.events;
           progress.enqueued += result.deliveries;
           if (result.deliveries > 0) pool.wake();
           more = result.events === config.batchSize;
+          if (rawLimit !== undefined && !more) {
+            rawCheckedAt = now0;
+            const raw = await ingestRawLogs(db, rawRpc!, rawLimit, { chainId: rawChainId!, maxBlockRange: 1_000 });
+            rawWanted = raw.subscriptions > 0;
+            progress.enqueued += raw.deliveries;
+            if (raw.deliveries > 0) pool.wake();
+            more ||= raw.more;
+          }
           const now = Date.now();
           if (now - lastCheck >= config.reorgCheckMs) {
             lastCheck = now;
@@ -145,6 +167,15 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
                 more = true;
                 pool.wake();
               }
+            }
+            if (config.reorgDepth > 0 && rawRpc) {
+              const rawReorg = await checkRawReorgs(db, rawRpc);
+              if (rawReorg.reorgedFromBlock !== null) {
+                log(`raw logs: reorg from block ${rawReorg.reorgedFromBlock}: ${rawReorg.removedNotices} removal notice(s), ${rawReorg.cancelled} cancelled`);
+                rawWanted = true;
+                pool.wake();
+              }
+              await pruneRawBlocks(db, head, config.reorgDepth);
             }
             await pruneBlocks(db, head, config.reorgDepth);
             if ((await promoteConfirmations(db, head)) > 0) pool.wake();

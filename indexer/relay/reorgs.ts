@@ -10,7 +10,9 @@
  *     to that endpoint, naming the original webhook-id (`originalWebhookId`);
  *   - its deliveries not yet made are cancelled, its pending confirmations dropped;
  *   - the cursor goes back to before the first reorged block, so the replacement events are ingested
- *     (the survivors hit ON CONFLICT DO NOTHING: delivery ids include the block hash).
+ *     (the survivors hit ON CONFLICT DO NOTHING: delivery ids include the block hash);
+ *   - the subscription status transitions of those blocks are forgotten (re-read with the new branch).
+ * Raw-log deliveries (`log.raw`) are not feed events: rawLogs.ts checks their blocks itself.
  *
  * Confirmations: a pending confirmation whose block is `confirmations` deep (head ≥ block + N) becomes a
  * `confirmed` delivery: for mode after_confirmations the event itself (its type unchanged: the only
@@ -21,6 +23,8 @@ import type { Db } from "./db/Db.ts";
 import { deliveryId } from "./deliveryId.ts";
 import type { IndexerClient } from "./indexerClient.ts";
 import { enqueueDeliveries, type NewDelivery } from "./outbox.ts";
+import { RAW_EVENT_ID_SUFFIX, RAW_LOG_TYPE } from "./rawEvent.ts";
+import { dropTransitionsFrom } from "./subscriptionStatus.ts";
 
 export type ReorgResult = { reorgedFromBlock: number | null; removedNotices: number; cancelled: number };
 
@@ -78,7 +82,7 @@ export async function checkReorgs(db: Db, client: IndexerClient, batchSize: numb
       body: string;
     }>(
       `SELECT id, subscription_id, event_id, event_type, block_number, block_hash, status, body FROM relay_outbox
-       WHERE block_number >= $1 AND kind IN ('immediate', 'confirmed') ORDER BY sequence`,
+       WHERE block_number >= $1 AND kind IN ('immediate', 'confirmed') AND event_type <> '${RAW_LOG_TYPE}' ORDER BY sequence`,
       [fromBlock],
     );
     const gone = rows.filter((r) => !present.has(key(r.event_id, r.block_hash)));
@@ -118,7 +122,7 @@ export async function checkReorgs(db: Db, client: IndexerClient, batchSize: numb
       [fromBlock],
     );
     for (const p of pending) {
-      if (present.has(key(p.event_id, p.block_hash))) continue;
+      if (present.has(key(p.event_id, p.block_hash)) || p.event_id.endsWith(RAW_EVENT_ID_SUFFIX)) continue;
       await tx.query("DELETE FROM relay_pending_confirmations WHERE subscription_id = $1 AND event_id = $2 AND block_hash = $3", [
         p.subscription_id,
         p.event_id,
@@ -126,6 +130,7 @@ export async function checkReorgs(db: Db, client: IndexerClient, batchSize: numb
       ]);
     }
     await tx.query("DELETE FROM relay_blocks WHERE block_number >= $1", [fromBlock]);
+    await dropTransitionsFrom(tx, fromBlock);
     await writeCursor(tx, reorged.prev_cursor);
     return { reorgedFromBlock: fromBlock, removedNotices, cancelled: toCancel.length };
   });

@@ -11,7 +11,7 @@ export type SubscriptionStatus = "active" | "paused" | "cancelled" | "inactive";
 export type RelaySubscription = {
   id: string;
   owner: string;
-  /** null for raw filters (not delivered by the relay yet). */
+  /** null for raw filters (delivered from RPC logs by rawLogs.ts, not from the feed). */
   swarmId: string | null;
   /** Kinds selected (ISubscriptionRegistry's KIND_* bits by name: `task`, `message`, `swarm` = swarm.* + member.*, …). */
   kinds: KindName[];
@@ -26,6 +26,10 @@ export type RelaySubscription = {
   fromBlock: number;
   /** Only feed events with a greater id are delivered (the id of the SubscriptionCreated event); "" = any. */
   fromEventId: string;
+  /** Raw filter (KIND_RAW): the contract whose logs are delivered (lowercase), else null. */
+  rawAddress: string | null;
+  /** Raw filter: topic0..topic3 to match (lowercase 32-byte hex; the zero word = any value). */
+  topics: string[];
 };
 
 const ZERO_ADDRESS = /^0x0{40}$/i;
@@ -78,5 +82,7 @@ export function parseSubscription(value: unknown): RelaySubscription {
     ordered: Boolean(pick(both, "ordered") ?? true),
     fromBlock: Number.isFinite(fromBlock) ? fromBlock : 0,
     fromEventId: String(pick(item, "createdEventId") ?? ""),
+    rawAddress: typeof pick(both, "rawAddress") === "string" && !ZERO_ADDRESS.test(String(pick(both, "rawAddress"))) ? String(pick(both, "rawAddress")).toLowerCase() : null,
+    topics: Array.isArray(pick(both, "topics")) ? (pick(both, "topics") as unknown[]).map((t) => String(t).toLowerCase()) : [],
   };
 }

@@ -26,6 +26,7 @@ type SubscriptionRow = {
   from_event_id: string;
   disabled_at: number | string | null;
   disabled_reason: string | null;
+  raw?: Partial<RelaySubscription> | string | null;
 };
 
 const json = <T>(value: T | string): T => (typeof value === "string" ? (JSON.parse(value) as T) : value);
@@ -33,6 +34,7 @@ const json = <T>(value: T | string): T => (typeof value === "string" ? (JSON.par
 function fromRow(row: SubscriptionRow): CachedSubscription {
   const members = json<string[]>(row.members);
   const kinds = json<KindName[]>(row.kinds);
+  const raw = row.raw === undefined || row.raw === null ? {} : json<Partial<RelaySubscription>>(row.raw);
   return {
     id: row.id,
     owner: row.owner,
@@ -46,14 +48,18 @@ function fromRow(row: SubscriptionRow): CachedSubscription {
     ordered: row.ordered,
     fromBlock: Number(row.from_block),
     fromEventId: row.from_event_id,
+    rawAddress: raw.rawAddress ?? null,
+    topics: raw.topics ?? [],
     disabledAt: row.disabled_at === null ? null : Number(row.disabled_at),
     disabledReason: row.disabled_reason,
   };
 }
 
 /**
- * Stores the indexer's active subscriptions: upserts each (keeping the relay-side disable flag), creates
- * its signing secret if new, and marks every other cached active one "inactive".
+ * Stores the indexer's live (active or paused) subscriptions: upserts each (keeping the relay-side disable
+ * flag), creates its signing secret if new, and marks every other cached live one "inactive" (cancelled).
+ * The `status` column is the subscription's CURRENT status (deliveries are claimed only while it is active);
+ * which events a subscription gets is decided by its status at each event's feed position (subscriptionStatus.ts).
  */
 export async function storeActiveSubscriptions(db: Queryable, active: RelaySubscription[], now = Date.now()): Promise<void> {
   // Two set-based statements instead of two per subscription: with 1,000 subscriptions the per-row version made
@@ -89,14 +95,15 @@ export async function storeActiveSubscriptions(db: Queryable, active: RelaySubsc
   }
   const ids = active.map((sub) => sub.id);
   await db.query(
-    `UPDATE relay_subscriptions SET status = 'inactive', refreshed_at = $2 WHERE status = 'active' AND NOT (id = ANY($1::text[]))`,
+    `UPDATE relay_subscriptions SET status = 'inactive', refreshed_at = $2 WHERE status IN ('active', 'paused') AND NOT (id = ANY($1::text[])) AND id NOT LIKE 'schedule:%'`,
     [ids, now],
   );
 }
 
+/** Live (active or paused now) and not disabled: the candidates for events; subscriptionStatus.ts says which were active when. */
 export async function loadDeliverableSubscriptions(db: Queryable): Promise<CachedSubscription[]> {
   const rows = await db.query<SubscriptionRow>(
-    "SELECT * FROM relay_subscriptions WHERE status = 'active' AND disabled_at IS NULL ORDER BY id",
+    "SELECT * FROM relay_subscriptions WHERE status IN ('active', 'paused') AND disabled_at IS NULL AND id NOT LIKE 'schedule:%' ORDER BY id",
   );
   return rows.map(fromRow);
 }

@@ -101,7 +101,7 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
   });
   beforeEach(async () => {
     // One PGlite for the file (creating one costs seconds): empty every table between tests.
-    await db.exec(`TRUNCATE relay_outbox, relay_subscriptions, relay_secrets, relay_blocks, relay_pending_confirmations;
+    await db.exec(`TRUNCATE relay_outbox, relay_subscriptions, relay_secrets, relay_blocks, relay_pending_confirmations, relay_subscription_status, relay_raw_blocks;
       UPDATE relay_cursor SET event_id = '', head_block = 0; UPDATE relay_leader SET holder = NULL, lease_until = 0;`);
     feed.events = [];
     feed.subscriptions = [];
@@ -112,12 +112,14 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
   it("ingests pages into the outbox in one transaction with the cursor; re-ingest is a no-op", async () => {
     const client = createIndexerClient(feed.url);
     feed.subscriptions = [sub("1", `${receiver.url}/a`), sub("2", `${receiver.url}/b`, { member: OTHER }), sub("3", `${receiver.url}/c`, { status: "paused" })];
-    feed.events = [feedEvent(5, 0), feedEvent(5, 1, { members: [OTHER as `0x${string}`] }), feedEvent(6, 0, { type: "task.posted" }), feedEvent(7, 0), feedEvent(7, 1)];
+    // Sub 3 was paused before these events (its subscription.paused event is in the feed, as on a real indexer).
+    const paused = feedEvent(4, 0, { type: "subscription.paused", contract: "SubscriptionRegistry", data: { id: "3" } });
+    feed.events = [paused, feedEvent(5, 0), feedEvent(5, 1, { members: [OTHER as `0x${string}`] }), feedEvent(6, 0, { type: "task.posted" }), feedEvent(7, 0), feedEvent(7, 1)];
     const state = { lastSubscriptionRefresh: 0 };
     const first = await ingestOnce(db, client, options, state);
-    expect(first).toMatchObject({ events: 3, deliveries: 3 }); // sub 1 × 2 messages + sub 2 × the one touching OTHER
+    expect(first).toMatchObject({ events: 3, deliveries: 3 }); // pause + sub 1 × 2 messages + sub 2 × the one touching OTHER
     const second = await ingestOnce(db, client, options, state);
-    expect(second).toMatchObject({ events: 2, deliveries: 2 });
+    expect(second).toMatchObject({ events: 3, deliveries: 2 });
     expect(await ingestOnce(db, client, options, state)).toMatchObject({ events: 0 });
     expect((await readCursor(db)).eventId).toBe(feedEvent(7, 1).id);
     // Every secret exists (created on first sight), paused subscription got nothing.

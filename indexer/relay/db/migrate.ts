@@ -9,6 +9,9 @@
  * - relay_outbox              one row per webhook to deliver; id = webhook-id, deterministic (see deliveryId.ts)
  * - relay_blocks              block hash (and the cursor before it) of recent blocks, to detect reorgs
  * - relay_pending_confirmations events waiting for N confirmations before (or after) delivery
+ * - relay_subscription_status pause/resume/cancel transitions by feed event id (status at a feed position)
+ * - relay_raw_blocks          raw-log reader (rawLogs.ts): hash of each block read (reorg check); its cursor is
+ *                             relay_cursor 'raw' (event_id = last block read, '' = not started)
  */
 import type { Db } from "./Db.ts";
 
@@ -99,6 +102,22 @@ CREATE TABLE IF NOT EXISTS relay_pending_confirmations (
   immediate_id TEXT,
   PRIMARY KEY (subscription_id, event_id, block_hash)
 );
+
+CREATE TABLE IF NOT EXISTS relay_subscription_status (
+  subscription_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  block_number BIGINT NOT NULL,
+  block_hash TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'cancelled')),
+  PRIMARY KEY (subscription_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS relay_subscription_status_block ON relay_subscription_status (block_number);
+
+CREATE TABLE IF NOT EXISTS relay_raw_blocks (
+  block_number BIGINT PRIMARY KEY,
+  block_hash TEXT NOT NULL
+);
+INSERT INTO relay_cursor (name, event_id, head_block, updated_at) VALUES ('raw', '', 0, 0) ON CONFLICT (name) DO NOTHING;
 `;
 
 /** Creates what is missing. Concurrent starts on one Postgres serialize on an advisory lock. */
