@@ -58,6 +58,10 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
 
     uint256 private constant _LINK_MASK = 0xffffffffffffffff; // one 64-bit link
 
+    /// @dev topic 0 of {ITaskBoard.TaskClaimed} (emitted in assembly by {_claimOpen})
+    // = keccak256("TaskClaimed(uint256,uint256,address,uint64,uint48,address)"), checked by the tests that decode it
+    uint256 private constant _TASK_CLAIMED = 0xc922ed7f3ba34858f7e7d1982854d4c10bdb8a345e7fd033cba8b3840be4dfce;
+
     bytes32 private constant _CLAIM_TYPEHASH =
         keccak256("ClaimTask(uint256 taskId,address claimant,uint256 nonce,uint256 deadline)");
     bytes32 private constant _RENEW_TYPEHASH =
@@ -189,7 +193,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         if (t.poster != msg.sender) revert TaskBoardNotPoster(taskId, msg.sender, t.poster);
         TaskStatus status = t.status;
         if (status == TaskStatus.Open) {
-            _unlink(t, uint64(taskId), _word(t, 1), false);
+            _unlink(t, taskId, _word(t, 1), false);
         } else if (status != TaskStatus.Expired) {
             revert TaskBoardNotOpen(taskId, status);
         }
@@ -213,21 +217,24 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     function claimNext(uint256 swarmId, bytes32 typeTag) external returns (uint256 taskId, uint64 epoch) {
         if (swarmId == 0 || swarmId > type(uint64).max) revert TaskBoardInvalidSwarm(swarmId);
         _requireMember(swarmId, msg.sender);
-        uint256 key = _queueKey(swarmId, typeTag);
-        Queue storage q = _queues[key];
+        Queue storage q = _queues[_queueKey(swarmId, typeTag)];
+        bool typed = typeTag != bytes32(0);
         uint256 skipped;
         while (true) {
-            uint256 bitmap = q.bitmap;
-            if (bitmap == 0) {
-                if (skipped == 0) revert TaskBoardNoOpenTask(swarmId, typeTag);
-                return (0, 0);
+            {
+                uint256 bitmap = q.bitmap;
+                if (bitmap == 0) {
+                    if (skipped == 0) revert TaskBoardNoOpenTask(swarmId, typeTag);
+                    return (0, 0);
+                }
+                taskId = q.levels[Math.log2(bitmap)].head;
             }
-            taskId = q.levels[Math.log2(bitmap)].head;
             TaskRecord storage t = _tasks[taskId];
-            uint48 deadline = t.deadline;
+            uint256 meta = _word(t, 1);
+            uint48 deadline = uint48(meta);
             if (deadline != 0 && block.timestamp > deadline) {
                 if (skipped == MAX_EXPIRED_SKIPS) return (0, 0);
-                _unlink(t, uint64(taskId), _word(t, 1), typeTag != bytes32(0));
+                _unlink(t, taskId, meta, typed);
                 t.status = TaskStatus.Expired;
                 emit TaskExpired(taskId, swarmId, deadline, msg.sender);
                 // cannot overflow: bounded by MAX_EXPIRED_SKIPS
@@ -236,8 +243,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
                 }
                 continue;
             }
-            epoch = _claimOpen(t, taskId, swarmId, msg.sender, typeTag != bytes32(0));
-            return (taskId, epoch);
+            return (taskId, _claimOpen(t, _word(t, 0), meta, taskId, msg.sender, typed));
         }
     }
 
@@ -332,7 +338,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         } else if (status == TaskStatus.Open) {
             uint48 deadline = t.deadline;
             if (deadline == 0 || block.timestamp <= deadline) revert TaskBoardNotExpired(taskId, status, deadline);
-            _unlink(t, uint64(taskId), _word(t, 1), false);
+            _unlink(t, taskId, _word(t, 1), false);
             t.status = TaskStatus.Expired;
             emit TaskExpired(taskId, swarmId, deadline, msg.sender);
         } else {
@@ -476,58 +482,66 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------
 
     function _claimById(uint256 taskId, address claimant) private returns (uint64) {
-        TaskRecord storage t = _existing(taskId);
-        TaskStatus status = t.status;
+        TaskRecord storage t = _tasks[taskId];
+        // slot 0 = claimant | epoch << 160 | leaseExpiry << 200 | status << 248
+        uint256 w0 = _word(t, 0);
+        TaskStatus status = TaskStatus(uint8(w0 >> 248));
         if (status != TaskStatus.Open) {
-            if (status == TaskStatus.Claimed) revert TaskBoardAlreadyClaimed(taskId, t.claimant, t.epoch);
+            if (status == TaskStatus.None) revert TaskBoardUnknownTask(taskId);
+            if (status == TaskStatus.Claimed) revert TaskBoardAlreadyClaimed(taskId, address(uint160(w0)), uint40(w0 >> 160));
             revert TaskBoardNotOpen(taskId, status);
         }
-        uint48 deadline = t.deadline;
-        if (deadline != 0 && block.timestamp > deadline) revert TaskBoardDeadlinePassed(taskId, deadline);
-        uint256 swarmId = t.swarmId;
+        uint256 meta = _word(t, 1);
+        uint256 deadline = uint48(meta);
+        if (deadline != 0 && block.timestamp > deadline) revert TaskBoardDeadlinePassed(taskId, uint48(deadline));
+        uint256 swarmId = uint64(meta >> 96);
         _requireMember(swarmId, claimant);
-        return _claimOpen(t, taskId, swarmId, claimant, false);
+        return _claimOpen(t, w0, meta, taskId, claimant, false);
     }
 
     /// @dev Claims an Open, not past-deadline task for a member: unlink (which returns the cap), cap, new epoch,
-    /// lease. The task's slots are read as whole words (see the layout of {TaskRecord}) so no field is read twice.
+    /// lease. `w0` and `meta` are the task's slots 0 and 1 (see the layout of {TaskRecord}), read once by the caller.
     function _claimOpen(
         TaskRecord storage t,
+        uint256 w0,
+        uint256 meta,
         uint256 taskId,
-        uint256 swarmId,
         address claimant,
         bool typedHead
     ) private returns (uint64 epoch) {
-        uint256 meta = _word(t, 1);
-        uint32 cap = _unlink(t, uint64(taskId), meta, typedHead);
-        bool counted;
+        uint256 cap = _unlink(t, taskId, meta, typedHead);
+        uint256 swarmId = uint64(meta >> 96);
         if (cap != 0) {
             uint32 active = _activeClaims[swarmId][claimant];
-            if (active >= cap) revert TaskBoardClaimCapReached(swarmId, claimant, cap);
+            if (active >= cap) revert TaskBoardClaimCapReached(swarmId, claimant, uint32(cap));
             // cannot overflow: active < cap <= type(uint32).max
             unchecked {
                 _activeClaims[swarmId][claimant] = active + 1;
             }
-            counted = true;
         }
-        uint40 previous = uint40(_word(t, 0) >> 160);
+        uint256 previous = uint40(w0 >> 160);
         if (previous == type(uint40).max) revert TaskBoardEpochExhausted(taskId);
+        uint48 leaseExpiry = uint48(block.timestamp) + uint32(meta >> 48);
         // cannot overflow: checked against type(uint40).max just above
         unchecked {
-            epoch = uint64(previous) + 1;
+            epoch = uint64(previous + 1);
         }
-        uint48 leaseExpiry = uint48(block.timestamp) + uint32(meta >> 48);
-        // slot 0 = claimant | epoch << 160 | leaseExpiry << 200 | status << 248
-        _setWord(
-            t,
-            0,
-            uint256(uint160(claimant)) |
-                (uint256(epoch) << 160) |
-                (uint256(leaseExpiry) << 200) |
-                (uint256(uint8(TaskStatus.Claimed)) << 248)
-        );
-        if (counted) t.counted = true;
-        emit TaskClaimed(taskId, swarmId, claimant, epoch, leaseExpiry, msg.sender);
+        assembly ("memory-safe") {
+            // slot 0 = claimant | epoch << 160 | leaseExpiry << 200 | status << 248 (Claimed = 2)
+            // (high bits of sub-word Solidity values are not guaranteed clean in assembly: mask them)
+            claimant := and(claimant, 0xffffffffffffffffffffffffffffffffffffffff)
+            let e := and(epoch, 0xffffffffff)
+            let lease := and(leaseExpiry, 0xffffffffffff)
+            sstore(t.slot, or(or(claimant, shl(160, e)), or(shl(200, lease), shl(248, 2))))
+            // emit TaskClaimed(taskId, swarmId, claimant, epoch, leaseExpiry, msg.sender)
+            let fmp := mload(0x40)
+            mstore(0x00, e)
+            mstore(0x20, lease)
+            mstore(0x40, caller())
+            log4(0x00, 0x60, _TASK_CLAIMED, taskId, swarmId, claimant)
+            mstore(0x40, fmp)
+        }
+        if (cap != 0) t.counted = true;
     }
 
     function _renew(uint256 taskId, uint64 epoch, address claimant) private returns (uint48 leaseExpiry) {
@@ -605,7 +619,26 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     }
 
     function _requireMember(uint256 swarmId, address account) private view {
-        if (!_registry.isMember(swarmId, account)) revert TaskBoardNotMember(swarmId, account);
+        ISwarmRegistry registry_ = _registry;
+        bool member;
+        // `_registry.isMember(swarmId, account)` without the ABI encoder's memory allocation; like the compiler's
+        // call it bubbles a revert and rejects short or non-boolean return data.
+        assembly ("memory-safe") {
+            let fmp := mload(0x40)
+            mstore(0x00, 0x7d9e10f5) // selector of isMember(uint256,address)
+            mstore(0x20, swarmId)
+            mstore(0x40, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            if iszero(staticcall(gas(), registry_, 0x1c, 0x44, 0x00, 0x20)) {
+                returndatacopy(0x00, 0x00, returndatasize())
+                revert(0x00, returndatasize())
+            }
+            member := mload(0x00)
+            if or(lt(returndatasize(), 0x20), gt(member, 1)) {
+                revert(0x00, 0x00)
+            }
+            mstore(0x40, fmp)
+        }
+        if (!member) revert TaskBoardNotMember(swarmId, account);
     }
 
     function _existing(uint256 taskId) private view returns (TaskRecord storage t) {
@@ -770,92 +803,129 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     /// (at the front) its `prev` is never set to a task behind it. In the middle both neighbour slots are written
     /// anyway, so the probe saves the cold read of the typed level; at a typed head or tail that is not an
     /// any-type head or tail it costs one or two cold reads, and the exact level path runs as before.
-    function _unlink(TaskRecord storage t, uint64 id, uint256 meta, bool typedHead) private returns (uint32 cap) {
+    function _unlink(TaskRecord storage t, uint256 id, uint256 meta, bool typedHead) private returns (uint256 cap) {
         // meta (slot 1) = deadline | leaseTtl << 48 | priority << 80 | counted << 88 | swarmId << 96 | typedIndex << 160
-        uint256 priority = uint8(meta >> 80);
-        uint256 typedIndex = uint56(meta >> 160);
-        Queue storage anyQueue = _queues[uint64(meta >> 96)];
-        Level storage anyLevel = anyQueue.levels[priority];
-        // level = head | tail << 64 | claimCap << 128
-        uint256 level;
+        // level = head | tail << 64 | claimCap << 128; links (slot 2) = typedPrev | typedNext << 64 | anyPrev << 128 |
+        // anyNext << 192. Word-level assembly: every slot is read and written once (the slot arithmetic is the
+        // compiler's: `_tasks[n]` = keccak(n . _tasks.slot), `_queues[k].levels[p]` = keccak(p . keccak(k . _queues.slot) + 1)).
         assembly ("memory-safe") {
-            level := sload(anyLevel.slot)
-        }
-        cap = uint32(level >> 128);
-        bool anyHead = uint64(level) == id;
-        bool anyTail = uint64(level >> 64) == id;
-        // links (slot 2) = typedPrev | typedNext << 64 | anyPrev << 128 | anyNext << 192
-        uint256 links = _word(t, 2);
-        if (typedIndex != 0) _unlinkTyped(id, priority, typedIndex, links, typedHead || anyHead || anyTail);
-        uint64 anyPrev = uint64(links >> 128);
-        uint64 anyNext = uint64(links >> 192);
-        if (anyHead || anyTail) {
-            if (!anyHead) {
-                level = (level & ~(_LINK_MASK << 64)) | (uint256(anyPrev) << 64); // `prev` is meaningful: not the head
-            } else if (!anyTail) {
-                level = (level & ~_LINK_MASK) | anyNext; // `next` is meaningful: not the tail
-            } else {
-                level &= ~((_LINK_MASK << 64) | _LINK_MASK);
-                anyQueue.bitmap &= ~uint16(1 << priority);
+            // `_tasks[node]` link word (slot 2 of the record)
+            function linksSlot(node) -> s {
+                mstore(0x00, node)
+                mstore(0x20, _tasks.slot)
+                s := add(keccak256(0x00, 0x40), 2)
             }
-            assembly ("memory-safe") {
-                sstore(anyLevel.slot, level)
+            // the 64-bit link at bit `shift` of `node`'s link word := value
+            function setLink(node, shift, value) {
+                let s := linksSlot(node)
+                sstore(s, or(and(sload(s), not(shl(shift, _LINK_MASK))), shl(shift, value)))
             }
-        } else {
-            _setLink(anyPrev, 192, anyNext);
-            _setLink(anyNext, 128, anyPrev);
-        }
-        // Links of a node out of the queues are never read: zero them (gas refund on claim).
-        _setWord(t, 2, 0);
-    }
+            function queueSlot(key) -> q {
+                mstore(0x00, key)
+                mstore(0x20, _queues.slot)
+                q := keccak256(0x00, 0x40)
+            }
+            function levelSlot(q, p) -> s {
+                mstore(0x00, p)
+                mstore(0x20, add(q, 1))
+                s := keccak256(0x00, 0x40)
+            }
 
-    /// @dev Typed half of {_unlink}; `atEnd`: `id` is known to head or end its typed level (skip the probe).
-    function _unlinkTyped(uint64 id, uint256 priority, uint256 typedIndex, uint256 links, bool atEnd) private {
-        uint64 prev = uint64(links);
-        uint64 next = uint64(links >> 64);
-        if (atEnd || !_unlinkInsideTyped(id, prev, next)) {
-            _unlinkFrom(_queues[typedIndex << 64], priority, id, prev, next, true);
-        }
-    }
+            // if `id_` is strictly inside its typed list (see above) takes it out and returns 1, else changes nothing
+            function unlinkInside(id_, prev, next) -> done {
+                if prev {
+                    if next {
+                        let ps := linksSlot(prev)
+                        let pl := sload(ps)
+                        if eq(and(shr(64, pl), _LINK_MASK), id_) {
+                            let ns := linksSlot(next)
+                            let nl := sload(ns)
+                            if eq(and(nl, _LINK_MASK), id_) {
+                                sstore(ps, or(and(pl, not(shl(64, _LINK_MASK))), shl(64, next)))
+                                sstore(ns, or(and(nl, not(_LINK_MASK)), prev))
+                                done := 1
+                            }
+                        }
+                    }
+                }
+            }
+            // takes `id` out of its typed list; `atEnd`: `id` is known to head or end its typed level
+            function unlinkTyped(id_, p, typedIndex, links, atEnd) {
+                let m_ := _LINK_MASK
+                let prev := and(links, m_)
+                let next := and(shr(64, links), m_)
+                let done := 0
+                // the neighbour probe (see above)
+                if iszero(atEnd) { done := unlinkInside(id_, prev, next) }
+                if iszero(done) {
+                    let tq := queueSlot(shl(64, typedIndex))
+                    let tls := levelSlot(tq, p)
+                    let tl := sload(tls)
+                    let isHead := eq(and(tl, m_), id_)
+                    let isTail := eq(and(shr(64, tl), m_), id_)
+                    switch or(isHead, isTail)
+                    case 0 {
+                        setLink(prev, 64, next)
+                        setLink(next, 0, prev)
+                    }
+                    default {
+                        switch and(isHead, isTail)
+                        case 1 {
+                            sstore(tls, and(tl, not(or(shl(64, m_), m_))))
+                            sstore(tq, and(sload(tq), not(shl(p, 1))))
+                        }
+                        default {
+                            switch isHead
+                            case 1 { sstore(tls, or(and(tl, not(m_)), next)) } // `next` is meaningful: not the tail
+                            default { sstore(tls, or(and(tl, not(shl(64, m_))), shl(64, prev))) } // `prev`: not the head
+                        }
+                    }
+                }
+            }
 
-    /// @dev If `id` is strictly inside its typed list (see {_unlink}), takes it out and returns true; otherwise
-    /// (head or tail of its typed level) changes nothing and returns false.
-    function _unlinkInsideTyped(uint64 id, uint64 prev, uint64 next) private returns (bool) {
-        if (prev == 0 || next == 0) return false;
-        uint256 prevSlot = _linksSlot(prev);
-        uint256 prevLinks;
-        assembly ("memory-safe") {
-            prevLinks := sload(prevSlot)
-        }
-        if (uint64(prevLinks >> 64) != id) return false;
-        uint256 nextSlot = _linksSlot(next);
-        uint256 nextLinks;
-        assembly ("memory-safe") {
-            nextLinks := sload(nextSlot)
-        }
-        if (uint64(nextLinks) != id) return false;
-        prevLinks = (prevLinks & ~(_LINK_MASK << 64)) | (uint256(next) << 64);
-        nextLinks = (nextLinks & ~_LINK_MASK) | prev;
-        assembly ("memory-safe") {
-            sstore(prevSlot, prevLinks)
-            sstore(nextSlot, nextLinks)
-        }
-        return true;
-    }
+            // takes `id` out of its any-type list, given its level word and whether it heads / ends it
+            function unlinkAny(links, anyQueue, anyLevelSlot, level, p, anyHead, anyTail) {
+                let m_ := _LINK_MASK
+                let anyPrev := and(shr(128, links), m_)
+                let anyNext := shr(192, links)
+                switch or(anyHead, anyTail)
+                case 0 {
+                    setLink(anyPrev, 192, anyNext)
+                    setLink(anyNext, 128, anyPrev)
+                }
+                default {
+                    switch and(anyHead, anyTail)
+                    case 1 {
+                        sstore(anyLevelSlot, and(level, not(or(shl(64, m_), m_))))
+                        sstore(anyQueue, and(sload(anyQueue), not(shl(p, 1))))
+                    }
+                    default {
+                        switch anyHead
+                        case 1 { sstore(anyLevelSlot, or(and(level, not(m_)), anyNext)) } // `next` is meaningful: not the tail
+                        default { sstore(anyLevelSlot, or(and(level, not(shl(64, m_))), shl(64, anyPrev))) } // `prev`: not the head
+                    }
+                }
+            }
 
-    /// @dev Sets the 64-bit link at bit `shift` of task `node`'s link slot to `value`.
-    function _setLink(uint64 node, uint256 shift, uint64 value) private {
-        uint256 slot = _linksSlot(node);
-        assembly ("memory-safe") {
-            // `value` may carry dirty high bits on the stack: mask it
-            sstore(slot, or(and(sload(slot), not(shl(shift, _LINK_MASK))), shl(shift, and(value, _LINK_MASK))))
-        }
-    }
+            function unlinkBoth(tslot, id_, meta_, typedHead_) -> cap_ {
+                let p := and(shr(80, meta_), 0xff)
+                let anyQueue := queueSlot(and(shr(96, meta_), _LINK_MASK))
+                let anyLevelSlot := levelSlot(anyQueue, p)
+                let level := sload(anyLevelSlot)
+                cap_ := and(shr(128, level), 0xffffffff)
+                let anyHead := eq(and(level, _LINK_MASK), id_)
+                let anyTail := eq(and(shr(64, level), _LINK_MASK), id_)
+                let links := sload(add(tslot, 2))
+                let typedIndex := and(shr(160, meta_), 0xffffffffffffff)
+                if typedIndex {
+                    unlinkTyped(id_, p, typedIndex, links, or(typedHead_, or(anyHead, anyTail)))
+                }
+                unlinkAny(links, anyQueue, anyLevelSlot, level, p, anyHead, anyTail)
+                // Links of a node out of the queues are never read: zero them (gas refund on claim).
+                sstore(add(tslot, 2), 0)
+            }
 
-    function _linksSlot(uint64 node) private view returns (uint256 slot) {
-        TaskRecord storage n = _tasks[node];
-        assembly ("memory-safe") {
-            slot := add(n.slot, 2)
+            cap := unlinkBoth(t.slot, id, meta, typedHead)
         }
     }
 
@@ -869,27 +939,6 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     function _setWord(TaskRecord storage t, uint256 offset, uint256 w) private {
         assembly ("memory-safe") {
             sstore(add(t.slot, offset), w)
-        }
-    }
-
-    function _unlinkFrom(Queue storage q, uint256 priority, uint64 id, uint64 prev, uint64 next, bool typed) private {
-        Level storage level = q.levels[priority];
-        bool isHead = level.head == id;
-        bool isTail = level.tail == id;
-        if (isHead && isTail) {
-            level.head = 0;
-            level.tail = 0;
-            q.bitmap &= ~uint16(1 << priority);
-        } else if (isHead) {
-            level.head = next; // `next` is meaningful: id is not the tail
-        } else if (isTail) {
-            level.tail = prev; // `prev` is meaningful: id is not the head
-        } else if (typed) {
-            _tasks[prev].typedNext = next;
-            _tasks[next].typedPrev = prev;
-        } else {
-            _tasks[prev].anyNext = next;
-            _tasks[next].anyPrev = prev;
         }
     }
 }
