@@ -12,6 +12,10 @@
  * - relay_subscription_status pause/resume/cancel transitions by feed event id (status at a feed position)
  * - relay_raw_blocks          raw-log reader (rawLogs.ts): hash of each block read (reorg check); its cursor is
  *                             relay_cursor 'raw' (event_id = last block read, '' = not started)
+ * - relay_fires               schedule fires (scheduler; schema in /work/notes/TIME_CONTRACT.md) + attested_seq
+ * - relay_attestation_batches attestor: one row per Merkle batch (built → sent → posted), tree dump included;
+ *   relay_attestation_leaves  its leaves (values, hash, proof) by key (webhook-id, or schedule:<id>:<time>);
+ *                             relay_fires / relay_outbox .attested_seq = the batch a row went into
  */
 import type { Db } from "./Db.ts";
 
@@ -118,6 +122,46 @@ CREATE TABLE IF NOT EXISTS relay_raw_blocks (
   block_hash TEXT NOT NULL
 );
 INSERT INTO relay_cursor (name, event_id, head_block, updated_at) VALUES ('raw', '', 0, 0) ON CONFLICT (name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS relay_fires (
+  schedule_id TEXT NOT NULL,
+  scheduled_time BIGINT NOT NULL,
+  run_number BIGINT NOT NULL,
+  fired_at BIGINT NOT NULL,
+  delivery_id TEXT,
+  PRIMARY KEY (schedule_id, scheduled_time)
+);
+
+ALTER TABLE relay_fires ADD COLUMN IF NOT EXISTS attested_seq BIGINT;
+ALTER TABLE relay_outbox ADD COLUMN IF NOT EXISTS attested_seq BIGINT;
+CREATE INDEX IF NOT EXISTS relay_fires_unattested ON relay_fires (fired_at) WHERE attested_seq IS NULL;
+CREATE INDEX IF NOT EXISTS relay_outbox_unattested ON relay_outbox (delivered_at) WHERE status = 'delivered' AND attested_seq IS NULL;
+INSERT INTO relay_leader (name, holder, lease_until) VALUES ('attestor', NULL, 0) ON CONFLICT (name) DO NOTHING;
+CREATE TABLE IF NOT EXISTS relay_attestation_batches (
+  seq BIGINT PRIMARY KEY,
+  root TEXT NOT NULL,
+  prev_root TEXT NOT NULL,
+  chained_head TEXT,
+  leaf_count INTEGER NOT NULL,
+  from_time BIGINT NOT NULL,
+  to_time BIGINT NOT NULL,
+  uri TEXT NOT NULL,
+  tree JSONB NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('built', 'sent', 'posted')),
+  tx_hash TEXT,
+  attestor TEXT,
+  built_at BIGINT NOT NULL,
+  posted_at BIGINT
+);
+CREATE TABLE IF NOT EXISTS relay_attestation_leaves (
+  key TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('fire', 'delivery')),
+  leaf_hash TEXT NOT NULL,
+  leaf_values JSONB NOT NULL,
+  proof JSONB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS relay_attestation_leaves_seq ON relay_attestation_leaves (seq);
 `;
 
 /** Creates what is missing. Concurrent starts on one Postgres serialize on an advisory lock. */
