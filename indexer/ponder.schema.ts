@@ -913,7 +913,8 @@ export const subscription = onchainTable(
  * empty; `catchUp`: fire_latest_once | fire_all | skip; `status`: active | paused | cancelled.
  * `nextOccurrence` is the lowest unconsumed occurrence k (ScheduleExecuted → k + 1, ScheduleResumed carries
  * it), `executedCount` the number of ScheduleExecuted events (failed calls included), `funds` the wei left
- * (registered + funded − valuePaid, 0 after cancel). uint32 fields that may exceed 2^31 (`period`, `maxRuns`,
+ * (registered + funded − valuePaid, 0 after cancel). `configuredAt` is the block time of the ScheduleRegistered or
+ * the last ScheduleUpdated log (when the current cron / bounds took effect; `updatedAt` moves on every event). uint32 fields that may exceed 2^31 (`period`, `maxRuns`,
  * `nextOccurrence`) are double precision (exact for integers; GraphQL Float, JSON numbers).
  * `createdEventId` / `updatedEventId` are feed cursors (`concord_events.id`).
  */
@@ -941,6 +942,7 @@ export const schedule = onchainTable(
     nextOccurrence: t.doublePrecision().notNull(),
     executedCount: t.integer().notNull(),
     lastExecutedAt: t.bigint(),
+    configuredAt: t.bigint().notNull(),
     createdAt: t.bigint().notNull(),
     createdBlock: t.bigint().notNull(),
     createdTxHash: t.hex().notNull(),

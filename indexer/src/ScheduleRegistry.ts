@@ -89,6 +89,7 @@ ponder.on("ScheduleRegistry:ScheduleRegistered", async ({ event, context }) => {
     nextOccurrence: 0,
     executedCount: 0,
     lastExecutedAt: null,
+    configuredAt: event.block.timestamp,
     createdAt: event.block.timestamp,
     createdBlock: event.block.number,
     createdTxHash: event.transaction.hash,
@@ -135,6 +136,7 @@ ponder.on("ScheduleRegistry:ScheduleUpdated", async ({ event, context }) => {
     maxRuns: maxRuns === 0 ? null : maxRuns,
     payload: lower(payload),
     endpoint: endpoint === "" ? null : endpoint,
+    configuredAt: event.block.timestamp,
     updatedEventId: event.id,
     ...updatedCursor(event),
   });

@@ -58,7 +58,7 @@ const TYPE_OF: Record<string, string> = {
 const SCHEDULE_FIELDS = [
   "id", "owner", "swarmId", "kind", "cron", "period", "startTime", "endTime", "maxRuns", "catchUp", "payload",
   "endpoint", "target", "callData", "valuePerRun", "callGasLimit", "funds", "status", "nextOccurrence",
-  "executedCount", "lastExecutedAt", "createdAt", "createdBlock", "createdTxHash", "createdEventId", "pausedAt",
+  "executedCount", "lastExecutedAt", "configuredAt", "createdAt", "createdBlock", "createdTxHash", "createdEventId", "pausedAt",
   "cancelledAt", "updatedEventId", "updatedBlock", "updatedAt", "updatedBlockHash", "updatedTxHash", "updatedLogIndex",
 ] as const;
 const ATTESTATION_FIELDS = [
@@ -318,6 +318,7 @@ describe("time contracts in the indexer: /v1/schedules, /v1/attestations, GraphQ
       const executed = chainLogs.filter((l) => l.eventName === "ScheduleExecuted" && l.args.scheduleId === id);
       const lastExec = executed.at(-1);
       const registered = chainLogs.find((l) => l.eventName === "ScheduleRegistered" && l.args.scheduleId === id)!;
+      const configured = chainLogs.filter((l) => (l.eventName === "ScheduleRegistered" || l.eventName === "ScheduleUpdated") && l.args.scheduleId === id).at(-1)!;
       const lastChange = chainLogs.filter((l) => l.contract === "ScheduleRegistry" && l.args.scheduleId === id).at(-1)!;
       const { cron, payload, endpoint } = sent.get(id)!;
       const createdFeed = feed.find((e) => e.txHash === registered.log.transactionHash)!;
@@ -344,6 +345,7 @@ describe("time contracts in the indexer: /v1/schedules, /v1/attestations, GraphQ
         nextOccurrence: s.nextOccurrence,
         executedCount: executed.length,
         lastExecutedAt: lastExec === undefined ? null : feed.find((e) => e.txHash === lastExec.log.transactionHash)!.blockTimestamp,
+        configuredAt: feed.find((e) => e.txHash === configured.log.transactionHash)!.blockTimestamp,
         createdAt: s.createdAt.toString(),
         createdBlock: registered.log.blockNumber!.toString(),
         createdTxHash: registered.log.transactionHash,
@@ -360,7 +362,9 @@ describe("time contracts in the indexer: /v1/schedules, /v1/attestations, GraphQ
       expect(s.hasWebhook, `schedule ${id} hasWebhook`).toBe(endpoint !== "");
     }
     // Paused / cancelled timestamps.
-    expect(await ok("/v1/schedules/2")).toMatchObject({ status: "active", pausedAt: null, cancelledAt: null, updatedTxHash: hashes.resume2 });
+    const s2 = await ok("/v1/schedules/2");
+    expect(s2).toMatchObject({ status: "active", pausedAt: null, cancelledAt: null, updatedTxHash: hashes.resume2, configuredAt: eventOf("update2").blockTimestamp });
+    expect(s2.configuredAt).not.toBe(s2.createdAt);
     const s4 = await ok("/v1/schedules/4");
     expect(s4).toMatchObject({ status: "cancelled", funds: "0", pausedAt: null, cancelledAt: eventOf("cancel4").blockTimestamp, executedCount: 1 });
     expect(await ok("/v1/schedules/3")).toMatchObject({ funds: "6000", nextOccurrence: 2, executedCount: 2, status: "active" });
