@@ -242,8 +242,11 @@ export function parseCron(expr: string): CronSpec {
   return spec;
 }
 
-function cronOf(spec: CronSpec | string): Cron {
-  if (typeof spec === "string") spec = parseCron(spec);
+function specOf(spec: CronSpec | string): CronSpec {
+  return typeof spec === "string" ? parseCron(spec) : spec;
+}
+
+function cronOf(spec: CronSpec): Cron {
   let cron = crons.get(spec);
   if (cron === undefined) {
     const fresh = parseCron(spec.expr);
@@ -259,25 +262,53 @@ function toSeconds(t: Date | number, what: string): number {
   return s;
 }
 
+const monthIndex = (t: number): number => {
+  const d = new Date(t * 1000);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+};
+
+/**
+ * The first fire time strictly after whole second `from`, working around a croner 9.1 bug: croner scans days 1-31
+ * in every month, and when the next allowed day does not exist in the month (31 in February, or a day-of-week match
+ * on "February 30" in OR mode) it lets the date overflow into the next month (Feb 31 -> Mar 3) and continues from
+ * there, skipping the first days of that month (`0 0 1,31 * *` after Feb 2 gives Mar 31 instead of Mar 1; croniter
+ * and Effect's Cron had the same bug). A result inside the month where the search started is exact (an overflow
+ * always leaves that month); otherwise that month has no fire after `from`, so the search restarts at the first
+ * second of the next month the expression allows, until croner answers within the month it started in.
+ */
+function nextAfter(spec: CronSpec, cron: Cron, from: number): number | null {
+  for (;;) {
+    // croner drops milliseconds and starts at the next whole second, so the result is > from.
+    const next = cron.nextRun(new Date(from * 1000));
+    if (next === null) return null;
+    const t = next.getTime() / 1000;
+    const started = monthIndex(from + 1);
+    const found = monthIndex(t);
+    if (found === started) return t;
+    let m = started + 1;
+    while (!spec.values.month.includes((m % 12) + 1)) m += 1;
+    // m <= found: `found` is a month the expression allows (croner's answers match the pattern).
+    from = Date.UTC(Math.floor(m / 12), m % 12, 1) / 1000 - 1;
+  }
+}
+
 /** The first fire time strictly after `after` (epoch seconds or Date), in epoch seconds; null past the year 3000. */
 export function nextFireTime(spec: CronSpec | string, after: Date | number): number | null {
-  const cron = cronOf(spec);
-  const from = toSeconds(after, "after");
-  // croner drops the milliseconds and starts at the next whole second, so the result is > from.
-  const next = cron.nextRun(new Date(Math.floor(from) * 1000));
-  return next === null ? null : next.getTime() / 1000;
+  const s = specOf(spec);
+  return nextAfter(s, cronOf(s), Math.floor(toSeconds(after, "after")));
 }
 
 /** The next `count` fire times strictly after `after`, ascending, in epoch seconds (fewer past the year 3000). */
 export function nextFireTimes(spec: CronSpec | string, after: Date | number, count: number): number[] {
   if (!Number.isInteger(count) || count < 0) throw new TypeError(`count must be a non-negative integer, got ${count}`);
-  const cron = cronOf(spec);
+  const s = specOf(spec);
+  const cron = cronOf(s);
   const out: number[] = [];
   let t = Math.floor(toSeconds(after, "after"));
   while (out.length < count) {
-    const next = cron.nextRun(new Date(t * 1000));
+    const next = nextAfter(s, cron, t);
     if (next === null) break;
-    t = next.getTime() / 1000;
+    t = next;
     out.push(t);
   }
   return out;
@@ -294,15 +325,15 @@ export function fireTimesBetween(
   limit: number,
 ): number[] {
   if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`limit must be a non-negative integer, got ${limit}`);
-  const cron = cronOf(spec);
+  const s = specOf(spec);
+  const cron = cronOf(s);
   const to = toSeconds(toInclusive, "toInclusive");
   const out: number[] = [];
   let t = Math.floor(toSeconds(fromExclusive, "fromExclusive"));
   while (out.length < limit) {
-    const next = cron.nextRun(new Date(t * 1000));
-    if (next === null) break;
-    t = next.getTime() / 1000;
-    if (t > to) break;
+    const next = nextAfter(s, cron, t);
+    if (next === null || next > to) break;
+    t = next;
     out.push(t);
   }
   return out;
@@ -317,12 +348,13 @@ export function lastFireTimeBetween(
   fromExclusive: Date | number,
   toInclusive: Date | number,
 ): number | null {
-  const cron = cronOf(spec);
+  const s = specOf(spec);
+  const cron = cronOf(s);
   const to = Math.floor(toSeconds(toInclusive, "toInclusive"));
   let lo = Math.floor(toSeconds(fromExclusive, "fromExclusive"));
   const firesAfter = (x: number): boolean => {
-    const next = cron.nextRun(new Date(x * 1000));
-    return next !== null && next.getTime() / 1000 <= to;
+    const next = nextAfter(s, cron, x);
+    return next !== null && next <= to;
   };
   if (lo >= to || !firesAfter(lo)) return null;
   // Invariant: a fire in (lo, to]; none in (hi, to]. The answer is the smallest x with no fire in (x, to].
