@@ -185,7 +185,7 @@ export class Attestor {
         }
         throw new AttestationError("attest_failed", `cannot post batch ${batch.seq}: ${name ?? shortError(error)}`);
       }
-      const hash = await walletClient.writeContract(request);
+      const hash = await walletClient.writeContract({ ...request, abi: AttestationsAbi });
       await markSent(db, batch.seq, hash);
       const receipt = await publicClient
         .waitForTransactionReceipt({ hash, timeout: this.options.receiptTimeoutMs ?? 60_000, pollingInterval: 250 })

@@ -1,0 +1,233 @@
+/**
+ * The keeper loop: executes due on-chain calls of interval schedules (ScheduleRegistry.execute, keeper pattern).
+ *
+ * Every `intervalMs`:
+ *   1. refresh the schedule list from its source every `refreshMs` (indexer /v1/schedules, or the chain);
+ *   2. chain time = the node's pending block timestamp (chainClients.ts chainTime; never the wall clock);
+ *   3. for each schedule whose cached state says an occurrence is executable (occurrence.ts, the contract's
+ *      rules), re-read it on chain (getSchedule), recompute, simulate `execute(id, k)` and send it;
+ *   4. wait for this round's receipts (bounded), so one process never has two transactions for one schedule.
+ * An expected revert (another keeper was first: AlreadyExecuted / NotLatest / OutOfOrder; or NotDue, Paused,
+ * Cancelled, Expired, PastEnd, BeyondMaxRuns, InsufficientFunds …) in the simulation or the receipt is logged at
+ * debug level; that (schedule, occurrence) is not tried again for `retryMs` (or until the chain shows it moved on).
+ * Several keepers (relays, other operators) may race: the contract lets each occurrence run once.
+ */
+import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
+import { ScheduleRegistryAbi } from "../../abis/ScheduleRegistryAbi.ts";
+import { chainTime, revertName, shortError } from "../chainClients.ts";
+import { executableOccurrence, type KeeperSchedule } from "./occurrence.ts";
+import { readSchedule, type ScheduleSource } from "./scheduleSource.ts";
+
+export type KeeperOptions = {
+  publicClient: PublicClient;
+  walletClient: WalletClient<Transport, Chain, Account>;
+  registry: Address;
+  source: ScheduleSource;
+  intervalMs: number;
+  refreshMs: number;
+  /** How long a (schedule, occurrence) that reverted is left alone. */
+  retryMs?: number;
+  /** Most executions sent per round. */
+  maxPerRound?: number;
+  receiptTimeoutMs?: number;
+  log?: (message: string) => void;
+  debug?: (message: string) => void;
+};
+
+export type KeeperStats = {
+  schedules: number;
+  executed: number;
+  /** Simulations or receipts that reverted with an expected error (lost races, state changes). */
+  skipped: number;
+  failed: number;
+  lastGasUsed: string | null;
+  lastError: string | null;
+};
+
+export type KeeperRound = { sent: { id: bigint; occurrence: number; hash: Hex }[]; executed: { id: bigint; occurrence: number; gasUsed: bigint }[]; skipped: { id: bigint; occurrence: number; reason: string }[] };
+
+/** Reverts that mean "not now / not any more" rather than a broken keeper. */
+const EXPECTED = new Set([
+  "ScheduleRegistryAlreadyExecuted",
+  "ScheduleRegistryNotDue",
+  "ScheduleRegistryPaused",
+  "ScheduleRegistryCancelled",
+  "ScheduleRegistryOutOfOrder",
+  "ScheduleRegistryNotLatest",
+  "ScheduleRegistryExpired",
+  "ScheduleRegistryPastEnd",
+  "ScheduleRegistryBeyondMaxRuns",
+  "ScheduleRegistryNoCall",
+  "ScheduleRegistryUnknownSchedule",
+  "ScheduleRegistryInsufficientFunds",
+]);
+
+export class Keeper {
+  readonly options: KeeperOptions;
+  readonly stats: KeeperStats = { schedules: 0, executed: 0, skipped: 0, failed: 0, lastGasUsed: null, lastError: null };
+  private schedules = new Map<string, KeeperSchedule>();
+  private lastRefresh = 0;
+  /** `${id}:${k}` → until (ms) it is not tried again. */
+  private suppressed = new Map<string, number>();
+  /** Transactions sent and not confirmed within a round: schedule id → occurrence and hash. */
+  private inFlight = new Map<string, { occurrence: number; hash: Hex }>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private round: Promise<KeeperRound> | undefined;
+
+  constructor(options: KeeperOptions) {
+    this.options = options;
+  }
+
+  private log(message: string): void {
+    (this.options.log ?? ((m: string) => console.log(`[relay] ${m}`)))(`keeper: ${message}`);
+  }
+
+  private debug(message: string): void {
+    this.options.debug?.(`keeper: ${message}`);
+  }
+
+  /** One round; never two at once in one process (a call while one runs joins it). */
+  runOnce(now = Date.now()): Promise<KeeperRound> {
+    this.round ??= this.doRound(now).finally(() => {
+      this.round = undefined;
+    });
+    return this.round;
+  }
+
+  private async doRound(now: number): Promise<KeeperRound> {
+    const { publicClient, walletClient, registry } = this.options;
+    const result: KeeperRound = { sent: [], executed: [], skipped: [] };
+    if (now - this.lastRefresh >= this.options.refreshMs || this.lastRefresh === 0) {
+      const list = await this.options.source.list();
+      const next = new Map<string, KeeperSchedule>();
+      for (const s of list) {
+        // The source may lag the chain: keep what a fresher on-chain read taught us.
+        const known = this.schedules.get(String(s.id));
+        next.set(String(s.id), known && known.nextOccurrence > s.nextOccurrence ? { ...s, nextOccurrence: known.nextOccurrence } : s);
+      }
+      this.schedules = next;
+      this.stats.schedules = next.size;
+      this.lastRefresh = now;
+    }
+    for (const [key, until] of this.suppressed) if (until <= now) this.suppressed.delete(key);
+
+    await this.checkInFlight(result);
+    const time = await chainTime(publicClient);
+    const max = this.options.maxPerRound ?? 50;
+    const sent: { id: bigint; occurrence: number; hash: Hex }[] = [];
+    for (const cached of this.schedules.values()) {
+      if (sent.length >= max) break;
+      const id = String(cached.id);
+      if (this.inFlight.has(id)) continue;
+      const guess = executableOccurrence(cached, time);
+      if (!guess || this.suppressed.has(`${id}:${guess.occurrence}`)) continue;
+      // Fresh state from the chain before spending anything.
+      const fresh = await readSchedule(publicClient, registry, cached.id);
+      if (!fresh || fresh.status !== "active") {
+        this.schedules.delete(id);
+        continue;
+      }
+      this.schedules.set(id, fresh);
+      const due = executableOccurrence(fresh, time);
+      if (!due || this.suppressed.has(`${id}:${due.occurrence}`)) continue;
+      try {
+        const { request } = await publicClient.simulateContract({
+          account: walletClient.account,
+          address: registry,
+          abi: ScheduleRegistryAbi,
+          functionName: "execute",
+          args: [cached.id, due.occurrence],
+          blockTag: "pending",
+        });
+        // The full ABI (simulate keeps only the function): a revert at send time is decoded too.
+        const hash = await walletClient.writeContract({ ...request, abi: ScheduleRegistryAbi });
+        this.inFlight.set(id, { occurrence: due.occurrence, hash });
+        sent.push({ id: cached.id, occurrence: due.occurrence, hash });
+        this.debug(`schedule ${id}: executing occurrence ${due.occurrence} (due ${due.scheduledAt}) in ${hash}`);
+      } catch (error) {
+        this.onRevert(cached.id, due.occurrence, error, now, result);
+      }
+    }
+    result.sent = sent;
+    await this.checkInFlight(result, this.options.receiptTimeoutMs ?? 60_000);
+    this.stats.lastError = null;
+    return result;
+  }
+
+  private onRevert(id: bigint, occurrence: number, error: unknown, now: number, result: KeeperRound): void {
+    const name = revertName(error);
+    this.suppressed.set(`${id}:${occurrence}`, now + (this.options.retryMs ?? 30_000));
+    if (name && EXPECTED.has(name)) {
+      this.stats.skipped++;
+      result.skipped.push({ id, occurrence, reason: name });
+      this.debug(`schedule ${id} occurrence ${occurrence}: ${name}; not retried`);
+    } else {
+      this.stats.failed++;
+      const message = `schedule ${id} occurrence ${occurrence}: ${name ?? shortError(error)}; retried in ${(this.options.retryMs ?? 30_000) / 1000} s`;
+      result.skipped.push({ id, occurrence, reason: name ?? "error" });
+      this.stats.lastError = message;
+      this.log(message);
+    }
+  }
+
+  /** Waits (up to `timeoutMs`, 0 = only look) for the receipts of transactions in flight. */
+  private async checkInFlight(result: KeeperRound, timeoutMs = 0): Promise<void> {
+    const { publicClient } = this.options;
+    await Promise.all(
+      [...this.inFlight].map(async ([id, { occurrence, hash }]) => {
+        const receipt = await (timeoutMs > 0
+          ? publicClient.waitForTransactionReceipt({ hash, timeout: timeoutMs, pollingInterval: 250 })
+          : publicClient.getTransactionReceipt({ hash })
+        ).catch(() => undefined);
+        if (!receipt) return;
+        this.inFlight.delete(id);
+        const cached = this.schedules.get(id);
+        if (receipt.status === "success") {
+          this.stats.executed++;
+          this.stats.lastGasUsed = String(receipt.gasUsed);
+          result.executed.push({ id: BigInt(id), occurrence, gasUsed: receipt.gasUsed });
+          if (cached) this.schedules.set(id, { ...cached, nextOccurrence: Math.max(cached.nextOccurrence, occurrence + 1) });
+        } else {
+          // Mined but reverted: another keeper's transaction came first in the block (or the state changed).
+          this.stats.skipped++;
+          result.skipped.push({ id: BigInt(id), occurrence, reason: "reverted" });
+          this.suppressed.set(`${id}:${occurrence}`, Date.now() + (this.options.retryMs ?? 30_000));
+          this.debug(`schedule ${id} occurrence ${occurrence}: ${hash} reverted (another keeper first?)`);
+        }
+      }),
+    );
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          await this.runOnce();
+        } catch (error) {
+          const message = shortError(error);
+          if (message !== this.stats.lastError) this.log(message);
+          this.stats.lastError = message;
+        }
+        if (!this.running) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.intervalMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    })();
+  }
+
+  /** Ends the loop after the round in flight (its receipts are awaited, bounded by receiptTimeoutMs). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+}
