@@ -22,7 +22,7 @@ eventRoutes.get("/events", async (c) => {
   const query = parseEventsQuery(c.req.query());
   if (query.swarmId !== undefined) await requireSwarm(query.swarmId);
   if (query.types !== undefined && query.types.length === 0) {
-    // A known family without types yet (e.g. schedule.*): nothing can match.
+    // A known family without types (none at present): nothing can match.
     return c.json({ items: [], nextCursor: query.after ?? null, hasMore: false });
   }
   const conditions = [];
