@@ -9,6 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
 import {ITaskBoard} from "../interfaces/ITaskBoard.sol";
 
@@ -56,7 +57,9 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     /// @inheritdoc ITaskBoard
     uint256 public constant MAX_EXPIRED_SKIPS = 8;
 
-    uint256 private constant _LINK_MASK = 0xffffffffffffffff; // one 64-bit link
+    uint256 private constant _LINK_MASK = 0xffffffffff; // one 40-bit link (task ids are < 2^40, see {_store})
+    uint256 private constant _HEAD_MASK = 0xffffffffffffffff; // head or tail of a Level (64 bits)
+    uint256 private constant _LINKS_MASK = (1 << 160) - 1; // the 4 links = the claimant bits
 
     /// @dev topic 0 of {ITaskBoard.TaskClaimed} (emitted in assembly by {_claimOpen})
     // = keccak256("TaskClaimed(uint256,uint256,address,uint64,uint48,address)"), checked by the tests that decode it
@@ -72,7 +75,8 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         );
 
     struct TaskRecord {
-        // slot 0: everything a claim writes
+        // slot 0: everything a claim writes. While the task is Open the claimant bits hold its links instead
+        // (typedPrev | typedNext << 40 | anyPrev << 80 | anyNext << 120); read `claimant` only when not Open.
         address claimant;
         uint40 epoch; // exposed as uint64; 2^40 - 1 claims per task at most ({TaskBoardEpochExhausted})
         uint48 leaseExpiry;
@@ -85,14 +89,9 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         uint64 swarmId;
         uint56 typedIndex; // 0 = untyped (only in the any-type queue)
         // slot 2
-        uint64 typedPrev;
-        uint64 typedNext;
-        uint64 anyPrev;
-        uint64 anyNext;
-        // slot 3
         address poster;
         uint96 rewardAmount;
-        // slot 4
+        // slot 3
         address rewardToken;
     }
 
@@ -103,18 +102,26 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         uint32 claimCap; // any-type queues only: the swarm's cap, copied into all its levels (read for free)
     }
 
-    struct Queue {
-        uint16 bitmap; // bit p set <=> level p is non-empty
-        mapping(uint256 priority => Level) levels;
+    /// @dev The non-empty levels of one queue: bit p set <=> level p is non-empty.
+    struct Bitmap {
+        uint16 bits;
     }
+
+    // Storage regions addressed by arithmetic instead of mappings (no keccak per access; ERC-7201-style bases:
+    // keccak256 of the name with the low 128 bits cleared, so no region can wrap or meet another):
+    //  - task `id` (< 2^40, see {post}): 4 slots at _TASKS + 4 * id
+    //  - level `p` of queue `key` (< 2^120, see {_queueKey}): _LEVELS + 16 * key + p
+    //  - bitmap of queue `key`: _BITMAPS + key
+    uint256 private constant _TASKS = 0x823673afefc5c4ea47bea9dcb276178c00000000000000000000000000000000; // "concord.TaskBoard.tasks"
+    uint256 private constant _LEVELS = 0x87aac5b4e5046386baa69cd96ec7c39900000000000000000000000000000000; // "concord.TaskBoard.levels"
+    uint256 private constant _BITMAPS = 0x0c12c1ee4ec5f8b70412ff71b6ea5f6400000000000000000000000000000000; // "concord.TaskBoard.bitmaps"
+    uint256 private constant _MAX_TASK_ID = 0xffffffffff; // 2^40 - 1: links are 40-bit
 
     ISwarmRegistry private immutable _registry;
 
     uint256 private _taskCount;
     uint56 private _typedQueueCount;
 
-    mapping(uint256 taskId => TaskRecord) private _tasks;
-    mapping(uint256 queueKey => Queue) private _queues;
     mapping(uint256 swarmId => mapping(bytes32 typeTag => uint56 typedIndex)) private _typedIndexOf;
     mapping(uint56 typedIndex => bytes32 typeTag) private _typeTagOf;
     mapping(uint256 swarmId => mapping(address member => uint32 count)) private _activeClaims;
@@ -141,6 +148,8 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         uint256 reward = _collectReward(params.rewardToken, params.rewardAmount);
 
         taskId = ++_taskCount;
+        // links are 40-bit task ids: 2^40 - 1 tasks (~10^17 gas of posts) per board
+        SafeCast.toUint40(taskId);
         _store(taskId, params, reward);
         _emitPosted(taskId, params, reward);
     }
@@ -156,7 +165,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
                 _typeTagOf[typedIndex] = params.typeTag;
             }
         }
-        TaskRecord storage t = _tasks[taskId];
+        TaskRecord storage t = _task(taskId);
         t.status = TaskStatus.Open;
         t.deadline = params.deadline;
         t.leaseTtl = params.leaseTtl;
@@ -168,7 +177,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
             t.rewardAmount = uint96(reward);
             if (params.rewardToken != address(0)) t.rewardToken = params.rewardToken;
         }
-        _link(t, uint64(taskId), false);
+        _link(t, taskId, false);
     }
 
     function _emitPosted(uint256 taskId, PostParams calldata params, uint256 reward) private {
@@ -193,7 +202,8 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         if (t.poster != msg.sender) revert TaskBoardNotPoster(taskId, msg.sender, t.poster);
         TaskStatus status = t.status;
         if (status == TaskStatus.Open) {
-            _unlink(t, taskId, _word(t, 1), false);
+            _unlink(_word(t, 0), taskId, _word(t, 1), false);
+            _clearLinks(t);
         } else if (status != TaskStatus.Expired) {
             revert TaskBoardNotOpen(taskId, status);
         }
@@ -217,24 +227,25 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     function claimNext(uint256 swarmId, bytes32 typeTag) external returns (uint256 taskId, uint64 epoch) {
         if (swarmId == 0 || swarmId > type(uint64).max) revert TaskBoardInvalidSwarm(swarmId);
         _requireMember(swarmId, msg.sender);
-        Queue storage q = _queues[_queueKey(swarmId, typeTag)];
+        uint256 key = _queueKey(swarmId, typeTag);
         bool typed = typeTag != bytes32(0);
         uint256 skipped;
         while (true) {
             {
-                uint256 bitmap = q.bitmap;
+                uint256 bitmap = _bitmap(key).bits;
                 if (bitmap == 0) {
                     if (skipped == 0) revert TaskBoardNoOpenTask(swarmId, typeTag);
                     return (0, 0);
                 }
-                taskId = q.levels[Math.log2(bitmap)].head;
+                taskId = _level(key, Math.log2(bitmap)).head;
             }
-            TaskRecord storage t = _tasks[taskId];
+            TaskRecord storage t = _task(taskId);
             uint256 meta = _word(t, 1);
             uint48 deadline = uint48(meta);
             if (deadline != 0 && block.timestamp > deadline) {
                 if (skipped == MAX_EXPIRED_SKIPS) return (0, 0);
-                _unlink(t, taskId, meta, typed);
+                _unlink(_word(t, 0), taskId, meta, typed);
+                _clearLinks(t);
                 t.status = TaskStatus.Expired;
                 emit TaskExpired(taskId, swarmId, deadline, msg.sender);
                 // cannot overflow: bounded by MAX_EXPIRED_SKIPS
@@ -338,7 +349,8 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         } else if (status == TaskStatus.Open) {
             uint48 deadline = t.deadline;
             if (deadline == 0 || block.timestamp <= deadline) revert TaskBoardNotExpired(taskId, status, deadline);
-            _unlink(t, taskId, _word(t, 1), false);
+            _unlink(_word(t, 0), taskId, _word(t, 1), false);
+            _clearLinks(t);
             t.status = TaskStatus.Expired;
             emit TaskExpired(taskId, swarmId, deadline, msg.sender);
         } else {
@@ -354,9 +366,8 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     function setClaimCap(uint256 swarmId, uint32 cap) external {
         if (swarmId == 0 || swarmId > type(uint64).max) revert TaskBoardInvalidSwarm(swarmId);
         if (!_registry.isAdmin(swarmId, msg.sender)) revert TaskBoardNotAdmin(swarmId, msg.sender);
-        Queue storage q = _queues[swarmId];
         for (uint256 p = 0; p <= MAX_PRIORITY; ++p) {
-            q.levels[p].claimCap = cap;
+            _level(swarmId, p).claimCap = cap;
         }
         emit ClaimCapUpdated(swarmId, cap, msg.sender);
     }
@@ -383,7 +394,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         task.typeTag = t.typedIndex == 0 ? bytes32(0) : _typeTagOf[t.typedIndex];
         task.priority = t.priority;
         task.status = t.status;
-        task.claimant = t.claimant;
+        if (task.status != TaskStatus.Open) task.claimant = t.claimant; // Open: the bits are the links
         task.epoch = t.epoch;
         task.leaseExpiry = t.leaseExpiry;
         task.deadline = t.deadline;
@@ -395,7 +406,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     /// @inheritdoc ITaskBoard
     function hasOpenTask(uint256 swarmId, bytes32 typeTag) external view returns (bool) {
         uint256 key = _viewQueueKey(swarmId, typeTag);
-        return key != 0 && _queues[key].bitmap != 0;
+        return key != 0 && _bitmap(key).bits != 0;
     }
 
     /// @inheritdoc ITaskBoard
@@ -407,7 +418,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     ) external view returns (uint256[] memory taskIds) {
         uint256 key = _viewQueueKey(swarmId, typeTag);
         if (key == 0 || priority > MAX_PRIORITY) return new uint256[](0);
-        Level storage level = _queues[key].levels[priority];
+        Level storage level = _level(key, priority);
         bool typed = typeTag != bytes32(0);
         uint256 n;
         taskIds = new uint256[](limit);
@@ -416,7 +427,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         while (id != 0 && n < limit) {
             taskIds[n++] = id;
             if (id == tail) break;
-            id = typed ? _tasks[id].typedNext : _tasks[id].anyNext;
+            id = uint64(_getLink(id, typed ? 40 : 120));
         }
         // shrink the array to the number of ids found
         assembly ("memory-safe") {
@@ -428,14 +439,13 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     function peekNext(uint256 swarmId, bytes32 typeTag) external view returns (uint256) {
         uint256 key = _viewQueueKey(swarmId, typeTag);
         if (key == 0) return 0;
-        Queue storage q = _queues[key];
-        uint256 bitmap = q.bitmap;
-        return bitmap == 0 ? 0 : q.levels[Math.log2(bitmap)].head;
+        uint256 bitmap = _bitmap(key).bits;
+        return bitmap == 0 ? 0 : _level(key, Math.log2(bitmap)).head;
     }
 
     /// @inheritdoc ITaskBoard
     function claimCap(uint256 swarmId) external view returns (uint32) {
-        return swarmId == 0 || swarmId > type(uint64).max ? 0 : _queues[swarmId].levels[0].claimCap;
+        return swarmId == 0 || swarmId > type(uint64).max ? 0 : _level(swarmId, 0).claimCap;
     }
 
     /// @inheritdoc ITaskBoard
@@ -482,7 +492,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------
 
     function _claimById(uint256 taskId, address claimant) private returns (uint64) {
-        TaskRecord storage t = _tasks[taskId];
+        TaskRecord storage t = _task(taskId);
         // slot 0 = claimant | epoch << 160 | leaseExpiry << 200 | status << 248
         uint256 w0 = _word(t, 0);
         TaskStatus status = TaskStatus(uint8(w0 >> 248));
@@ -509,39 +519,43 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         address claimant,
         bool typedHead
     ) private returns (uint64 epoch) {
-        uint256 cap = _unlink(t, taskId, meta, typedHead);
         uint256 swarmId = uint64(meta >> 96);
-        if (cap != 0) {
-            uint32 active = _activeClaims[swarmId][claimant];
-            if (active >= cap) revert TaskBoardClaimCapReached(swarmId, claimant, uint32(cap));
-            // cannot overflow: active < cap <= type(uint32).max
-            unchecked {
-                _activeClaims[swarmId][claimant] = active + 1;
-            }
-        }
-        uint256 previous = uint40(w0 >> 160);
-        if (previous == type(uint40).max) revert TaskBoardEpochExhausted(taskId);
-        uint48 leaseExpiry = uint48(block.timestamp) + uint32(meta >> 48);
-        // cannot overflow: checked against type(uint40).max just above
-        unchecked {
-            epoch = uint64(previous + 1);
-        }
+        uint256 cap = _unlink(w0, taskId, meta, typedHead);
+        if (cap != 0) _count(t, swarmId, claimant, cap);
+        if (uint40(w0 >> 160) == type(uint40).max) revert TaskBoardEpochExhausted(taskId);
         assembly ("memory-safe") {
-            // slot 0 = claimant | epoch << 160 | leaseExpiry << 200 | status << 248 (Claimed = 2)
-            // (high bits of sub-word Solidity values are not guaranteed clean in assembly: mask them)
+            // cannot overflow: checked against type(uint40).max just above
+            epoch := add(and(shr(160, w0), 0xffffffffff), 1)
+            // uint48(block.timestamp) + leaseTtl, checked like Solidity's uint48 addition (Panic 0x11)
+            let lease := add(and(timestamp(), 0xffffffffffff), and(shr(48, meta), 0xffffffff))
+            if gt(lease, 0xffffffffffff) {
+                mstore(0x00, shl(224, 0x4e487b71))
+                mstore(0x04, 0x11)
+                revert(0x00, 0x24)
+            }
+            // slot 0 = claimant | epoch << 160 | leaseExpiry << 200 | status << 248 (Claimed = 2); this also drops
+            // the links that the claimant bits held while the task was Open
             claimant := and(claimant, 0xffffffffffffffffffffffffffffffffffffffff)
-            let e := and(epoch, 0xffffffffff)
-            let lease := and(leaseExpiry, 0xffffffffffff)
-            sstore(t.slot, or(or(claimant, shl(160, e)), or(shl(200, lease), shl(248, 2))))
+            sstore(t.slot, or(or(claimant, shl(160, epoch)), or(shl(200, lease), shl(248, 2))))
             // emit TaskClaimed(taskId, swarmId, claimant, epoch, leaseExpiry, msg.sender)
             let fmp := mload(0x40)
-            mstore(0x00, e)
+            mstore(0x00, epoch)
             mstore(0x20, lease)
             mstore(0x40, caller())
             log4(0x00, 0x60, _TASK_CLAIMED, taskId, swarmId, claimant)
             mstore(0x40, fmp)
         }
-        if (cap != 0) t.counted = true;
+    }
+
+    /// @dev Counts a claim against the swarm's cap `cap` (a counted claim is marked so its end uncounts it).
+    function _count(TaskRecord storage t, uint256 swarmId, address claimant, uint256 cap) private {
+        uint32 active = _activeClaims[swarmId][claimant];
+        if (active >= cap) revert TaskBoardClaimCapReached(swarmId, claimant, uint32(cap));
+        // cannot overflow: active < cap <= type(uint32).max
+        unchecked {
+            _activeClaims[swarmId][claimant] = active + 1;
+        }
+        t.counted = true;
     }
 
     function _renew(uint256 taskId, uint64 epoch, address claimant) private returns (uint48 leaseExpiry) {
@@ -642,7 +656,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     }
 
     function _existing(uint256 taskId) private view returns (TaskRecord storage t) {
-        t = _tasks[taskId];
+        t = _task(taskId);
         if (t.status == TaskStatus.None) revert TaskBoardUnknownTask(taskId);
     }
 
@@ -737,55 +751,67 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     }
 
     /// @dev Puts task `id` into its typed queue (if any) and its swarm's any-type queue, at the back (a new task)
-    /// or at the front (a reopened task).
-    function _link(TaskRecord storage t, uint64 id, bool front) private {
+    /// or at the front (a reopened task). Its links are zero (a new task, or the claimant was cleared).
+    function _link(TaskRecord storage t, uint256 id, bool front) private {
         uint256 priority = t.priority;
         uint56 typedIndex = t.typedIndex;
-        if (typedIndex != 0) _linkInto(_queues[uint256(typedIndex) << 64], priority, id, true, front);
-        _linkInto(_queues[t.swarmId], priority, id, false, front);
+        if (typedIndex != 0) _linkInto(uint256(typedIndex) << 64, priority, id, 0, front);
+        _linkInto(t.swarmId, priority, id, 80, front);
     }
 
-    function _linkInto(Queue storage q, uint256 priority, uint64 id, bool typed, bool front) private {
-        Level storage level = q.levels[priority];
+    /// @dev `shift`: 0 for the typed list (prev at bit 0, next at bit 40 of the links), 80 for the any-type list.
+    function _linkInto(uint256 key, uint256 priority, uint256 id, uint256 shift, bool front) private {
+        Level storage level = _level(key, priority);
         if (front) {
             uint64 head = level.head;
             if (head == 0) {
-                _initLevel(q, level, priority, id);
+                _initLevel(key, level, priority, uint64(id));
             } else {
-                TaskRecord storage h = _tasks[head];
-                TaskRecord storage n = _tasks[id];
-                if (typed) {
-                    h.typedPrev = id;
-                    n.typedNext = head;
-                } else {
-                    h.anyPrev = id;
-                    n.anyNext = head;
-                }
-                level.head = id;
+                _setLink(head, shift, id); // head.prev = id
+                _setLink(id, shift + 40, head); // id.next = head
+                level.head = uint64(id);
             }
         } else {
             uint64 tail = level.tail;
             if (tail == 0) {
-                _initLevel(q, level, priority, id);
+                _initLevel(key, level, priority, uint64(id));
             } else {
-                TaskRecord storage tl = _tasks[tail];
-                TaskRecord storage n = _tasks[id];
-                if (typed) {
-                    tl.typedNext = id;
-                    n.typedPrev = tail;
-                } else {
-                    tl.anyNext = id;
-                    n.anyPrev = tail;
-                }
-                level.tail = id;
+                _setLink(tail, shift + 40, id); // tail.next = id
+                _setLink(id, shift, tail); // id.prev = tail
+                level.tail = uint64(id);
             }
         }
     }
 
-    function _initLevel(Queue storage q, Level storage level, uint256 priority, uint64 id) private {
+    /// @dev The 40-bit link at bit `shift` of task `node`'s links (slot 0 while Open).
+    function _getLink(uint256 node, uint256 shift) private view returns (uint256 link) {
+        TaskRecord storage n = _task(node);
+        assembly ("memory-safe") {
+            link := and(shr(shift, sload(n.slot)), _LINK_MASK)
+        }
+    }
+
+    /// @dev Sets the 40-bit link at bit `shift` of task `node`'s links to `value`.
+    function _setLink(uint256 node, uint256 shift, uint256 value) private {
+        TaskRecord storage n = _task(node);
+        assembly ("memory-safe") {
+            let slot := n.slot
+            sstore(slot, or(and(sload(slot), not(shl(shift, _LINK_MASK))), shl(shift, and(value, _LINK_MASK))))
+        }
+    }
+
+    /// @dev Zeroes the links of a task that left the queues without being claimed (cancel, deadline expiry).
+    function _clearLinks(TaskRecord storage t) private {
+        assembly ("memory-safe") {
+            let slot := t.slot
+            sstore(slot, and(sload(slot), not(_LINKS_MASK)))
+        }
+    }
+
+    function _initLevel(uint256 key, Level storage level, uint256 priority, uint64 id) private {
         level.head = id;
         level.tail = id;
-        q.bitmap |= uint16(1 << priority);
+        _bitmap(key).bits |= uint16(1 << priority);
     }
 
     /// @dev Takes task `id` out of both its queues in O(1). `typedHead`: the caller knows `id` heads its typed level
@@ -803,133 +829,146 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     /// (at the front) its `prev` is never set to a task behind it. In the middle both neighbour slots are written
     /// anyway, so the probe saves the cold read of the typed level; at a typed head or tail that is not an
     /// any-type head or tail it costs one or two cold reads, and the exact level path runs as before.
-    function _unlink(TaskRecord storage t, uint256 id, uint256 meta, bool typedHead) private returns (uint256 cap) {
+    function _unlink(uint256 w0, uint256 id, uint256 meta, bool typedHead) private returns (uint256 cap) {
         // meta (slot 1) = deadline | leaseTtl << 48 | priority << 80 | counted << 88 | swarmId << 96 | typedIndex << 160
-        // level = head | tail << 64 | claimCap << 128; links (slot 2) = typedPrev | typedNext << 64 | anyPrev << 128 |
-        // anyNext << 192. Word-level assembly: every slot is read and written once (the slot arithmetic is the
-        // compiler's: `_tasks[n]` = keccak(n . _tasks.slot), `_queues[k].levels[p]` = keccak(p . keccak(k . _queues.slot) + 1)).
+        // level = head | tail << 64 | claimCap << 128; slot 0 of an Open task = typedPrev | typedNext << 40 |
+        // anyPrev << 80 | anyNext << 120 | epoch << 160 | leaseExpiry << 200 | status (Open = 1) << 248.
+        // Word-level assembly: every slot is read and written once; slots as in {_task}, {_level}, {_bitmap}.
+        // `w0`: slot 0 of `t`. The links of `id` are left in place: the caller overwrites (claim) or clears them
+        // ({_clearLinks}).
         assembly ("memory-safe") {
-            // `_tasks[node]` link word (slot 2 of the record)
-            function linksSlot(node) -> s {
-                mstore(0x00, node)
-                mstore(0x20, _tasks.slot)
-                s := add(keccak256(0x00, 0x40), 2)
+            function taskSlot(node) -> s {
+                s := add(_TASKS, shl(2, node))
             }
-            // the 64-bit link at bit `shift` of `node`'s link word := value
+            // the 40-bit link at bit `shift` of `node`'s links := value
             function setLink(node, shift, value) {
-                let s := linksSlot(node)
+                let s := taskSlot(node)
                 sstore(s, or(and(sload(s), not(shl(shift, _LINK_MASK))), shl(shift, value)))
             }
-            function queueSlot(key) -> q {
-                mstore(0x00, key)
-                mstore(0x20, _queues.slot)
-                q := keccak256(0x00, 0x40)
+            function bitmapSlot(key) -> s {
+                s := add(_BITMAPS, key)
             }
-            function levelSlot(q, p) -> s {
-                mstore(0x00, p)
-                mstore(0x20, add(q, 1))
-                s := keccak256(0x00, 0x40)
+            function levelSlot(key, p) -> s {
+                s := add(_LEVELS, add(shl(4, key), p))
             }
-
-            // if `id_` is strictly inside its typed list (see above) takes it out and returns 1, else changes nothing
+            // If `id_` is strictly inside its typed list (see above) takes it out and returns 1, else changes nothing.
+            // A neighbour word counts only while that task is Open (otherwise its link bits are a claimant).
             function unlinkInside(id_, prev, next) -> done {
                 if prev {
                     if next {
-                        let ps := linksSlot(prev)
+                        let ps := taskSlot(prev)
                         let pl := sload(ps)
-                        if eq(and(shr(64, pl), _LINK_MASK), id_) {
-                            let ns := linksSlot(next)
-                            let nl := sload(ns)
-                            if eq(and(nl, _LINK_MASK), id_) {
-                                sstore(ps, or(and(pl, not(shl(64, _LINK_MASK))), shl(64, next)))
-                                sstore(ns, or(and(nl, not(_LINK_MASK)), prev))
-                                done := 1
+                        if eq(and(shr(40, pl), _LINK_MASK), id_) {
+                            if eq(shr(248, pl), 1) {
+                                let ns := taskSlot(next)
+                                let nl := sload(ns)
+                                if eq(and(nl, _LINK_MASK), id_) {
+                                    if eq(shr(248, nl), 1) {
+                                        sstore(ps, or(and(pl, not(shl(40, _LINK_MASK))), shl(40, next)))
+                                        sstore(ns, or(and(nl, not(_LINK_MASK)), prev))
+                                        done := 1
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
-            // takes `id` out of its typed list; `atEnd`: `id` is known to head or end its typed level
+            // takes `id_` out of its typed list; `atEnd`: `id_` is known to head or end its typed level
             function unlinkTyped(id_, p, typedIndex, links, atEnd) {
-                let m_ := _LINK_MASK
-                let prev := and(links, m_)
-                let next := and(shr(64, links), m_)
+                let prev := and(links, _LINK_MASK)
+                let next := and(shr(40, links), _LINK_MASK)
                 let done := 0
-                // the neighbour probe (see above)
                 if iszero(atEnd) { done := unlinkInside(id_, prev, next) }
                 if iszero(done) {
-                    let tq := queueSlot(shl(64, typedIndex))
+                    let tq := shl(64, typedIndex)
                     let tls := levelSlot(tq, p)
                     let tl := sload(tls)
-                    let isHead := eq(and(tl, m_), id_)
-                    let isTail := eq(and(shr(64, tl), m_), id_)
+                    let isHead := eq(and(tl, _HEAD_MASK), id_)
+                    let isTail := eq(and(shr(64, tl), _HEAD_MASK), id_)
                     switch or(isHead, isTail)
                     case 0 {
-                        setLink(prev, 64, next)
+                        setLink(prev, 40, next)
                         setLink(next, 0, prev)
                     }
                     default {
                         switch and(isHead, isTail)
                         case 1 {
-                            sstore(tls, and(tl, not(or(shl(64, m_), m_))))
-                            sstore(tq, and(sload(tq), not(shl(p, 1))))
+                            sstore(tls, and(tl, not(or(shl(64, _HEAD_MASK), _HEAD_MASK))))
+                            let bs := bitmapSlot(tq)
+                            sstore(bs, and(sload(bs), not(shl(p, 1))))
                         }
                         default {
                             switch isHead
-                            case 1 { sstore(tls, or(and(tl, not(m_)), next)) } // `next` is meaningful: not the tail
-                            default { sstore(tls, or(and(tl, not(shl(64, m_))), shl(64, prev))) } // `prev`: not the head
+                            case 1 { sstore(tls, or(and(tl, not(_HEAD_MASK)), next)) } // `next` is meaningful: not the tail
+                            default { sstore(tls, or(and(tl, not(shl(64, _HEAD_MASK))), shl(64, prev))) } // `prev`: not the head
                         }
                     }
                 }
             }
-
-            // takes `id` out of its any-type list, given its level word and whether it heads / ends it
+            // takes `id_` out of its any-type list, given its level word and whether it heads / ends it
             function unlinkAny(links, anyQueue, anyLevelSlot, level, p, anyHead, anyTail) {
-                let m_ := _LINK_MASK
-                let anyPrev := and(shr(128, links), m_)
-                let anyNext := shr(192, links)
+                let anyPrev := and(shr(80, links), _LINK_MASK)
+                let anyNext := and(shr(120, links), _LINK_MASK)
                 switch or(anyHead, anyTail)
                 case 0 {
-                    setLink(anyPrev, 192, anyNext)
-                    setLink(anyNext, 128, anyPrev)
+                    setLink(anyPrev, 120, anyNext)
+                    setLink(anyNext, 80, anyPrev)
                 }
                 default {
                     switch and(anyHead, anyTail)
                     case 1 {
-                        sstore(anyLevelSlot, and(level, not(or(shl(64, m_), m_))))
-                        sstore(anyQueue, and(sload(anyQueue), not(shl(p, 1))))
+                        sstore(anyLevelSlot, and(level, not(or(shl(64, _HEAD_MASK), _HEAD_MASK))))
+                        let bs := bitmapSlot(anyQueue)
+                        sstore(bs, and(sload(bs), not(shl(p, 1))))
                     }
                     default {
                         switch anyHead
-                        case 1 { sstore(anyLevelSlot, or(and(level, not(m_)), anyNext)) } // `next` is meaningful: not the tail
-                        default { sstore(anyLevelSlot, or(and(level, not(shl(64, m_))), shl(64, anyPrev))) } // `prev`: not the head
+                        case 1 { sstore(anyLevelSlot, or(and(level, not(_HEAD_MASK)), anyNext)) } // `next` is meaningful
+                        default { sstore(anyLevelSlot, or(and(level, not(shl(64, _HEAD_MASK))), shl(64, anyPrev))) } // `prev`
                     }
                 }
             }
-
-            function unlinkBoth(tslot, id_, meta_, typedHead_) -> cap_ {
+            function unlinkBoth(links, id_, meta_, typedHead_) -> cap_ {
                 let p := and(shr(80, meta_), 0xff)
-                let anyQueue := queueSlot(and(shr(96, meta_), _LINK_MASK))
+                let anyQueue := and(shr(96, meta_), 0xffffffffffffffff)
                 let anyLevelSlot := levelSlot(anyQueue, p)
                 let level := sload(anyLevelSlot)
                 cap_ := and(shr(128, level), 0xffffffff)
-                let anyHead := eq(and(level, _LINK_MASK), id_)
-                let anyTail := eq(and(shr(64, level), _LINK_MASK), id_)
-                let links := sload(add(tslot, 2))
+                let anyHead := eq(and(level, _HEAD_MASK), id_)
+                let anyTail := eq(and(shr(64, level), _HEAD_MASK), id_)
                 let typedIndex := and(shr(160, meta_), 0xffffffffffffff)
                 if typedIndex {
                     unlinkTyped(id_, p, typedIndex, links, or(typedHead_, or(anyHead, anyTail)))
                 }
                 unlinkAny(links, anyQueue, anyLevelSlot, level, p, anyHead, anyTail)
-                // Links of a node out of the queues are never read: zero them (gas refund on claim).
-                sstore(add(tslot, 2), 0)
             }
 
-            cap := unlinkBoth(t.slot, id, meta, typedHead)
+            cap := unlinkBoth(w0, id, meta, typedHead)
         }
     }
 
-    /// @dev Word `offset` (0, 1 or 2) of a task record, laid out as documented on {TaskRecord}.
+    /// @dev Task `id`'s record; ids past 2^40 - 1 cannot exist (their slot would alias another task's).
+    function _task(uint256 id) private pure returns (TaskRecord storage t) {
+        if (id > _MAX_TASK_ID) revert TaskBoardUnknownTask(id);
+        assembly ("memory-safe") {
+            t.slot := add(_TASKS, shl(2, id))
+        }
+    }
+
+    function _level(uint256 key, uint256 priority) private pure returns (Level storage l) {
+        assembly ("memory-safe") {
+            l.slot := add(_LEVELS, add(shl(4, key), priority))
+        }
+    }
+
+    function _bitmap(uint256 key) private pure returns (Bitmap storage b) {
+        assembly ("memory-safe") {
+            b.slot := add(_BITMAPS, key)
+        }
+    }
+
+    /// @dev Word `offset` (0 or 1) of a task record, laid out as documented on {TaskRecord}.
     function _word(TaskRecord storage t, uint256 offset) private view returns (uint256 w) {
         assembly ("memory-safe") {
             w := sload(add(t.slot, offset))
