@@ -35,6 +35,10 @@ const relayDataDir = isDefault ? path.join(ROOT_DIR, ".concord", "relay") : path
 const NOISE = [/Detected public RPC URL/, /No new block received within expected time/];
 const showIndexerLine = (line: string) => !quiet && !NOISE.some((re) => re.test(line));
 
+/** Hardhat dev accounts #0 (deployer, first attestor) and #19 (keeper) of the public test mnemonic. */
+const DEV_ATTESTOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const DEV_KEEPER_KEY = "0xdf57089febbacf7ba0bc227dafbffa9fc08a93fdc68e1e42411a14efcf23656e";
+
 const log = (message: string) => console.log(`[dev] ${message}`);
 const fail = (message: string): never => {
   console.error(`\n[dev] ERROR: ${message}\n`);
@@ -87,7 +91,14 @@ try {
       dataDir: relayDataDir,
       wipe: true,
       echo: () => !quiet,
-      env: { RELAY_ALLOW_LOOPBACK: process.env.RELAY_ALLOW_LOOPBACK ?? "1", RELAY_ALLOW_PRIVATE: process.env.RELAY_ALLOW_PRIVATE ?? "1" },
+      env: {
+        RELAY_ALLOW_LOOPBACK: process.env.RELAY_ALLOW_LOOPBACK ?? "1",
+        RELAY_ALLOW_PRIVATE: process.env.RELAY_ALLOW_PRIVATE ?? "1",
+        // Keeper: dev account #19 (not the deployer, not a demo agent); attestor: the deployer #0, Attestations'
+        // first attestor (ignition/modules/Time.ts). Public Hardhat keys: dev only. Empty values turn them off.
+        RELAY_KEEPER_PRIVATE_KEY: process.env.RELAY_KEEPER_PRIVATE_KEY ?? DEV_KEEPER_KEY,
+        RELAY_ATTESTOR_PRIVATE_KEY: process.env.RELAY_ATTESTOR_PRIVATE_KEY ?? DEV_ATTESTOR_KEY,
+      },
     },
     log,
     onUnexpectedExit: (proc) => {
@@ -118,6 +129,7 @@ ${Object.entries(deployment.contracts)
   REST             ${indexer.urls.api}/v1/…
   Health           ${indexer.urls.health}  ${indexer.urls.ready}  ${indexer.urls.status}  ${indexer.urls.metrics}
   Relay (webhooks) ${relay?.url ?? "-"}   /health, /v1/subscriptions/:id/{secret,deliveries,redrive} (wallet-signed)
+                   /v1/proofs/:id (attestation proofs, public); keeper #19, attestor #0 (every 60 s)
   Logs             ${rel(path.join(workDir, "logs"))}/chain.log, indexer.log, relay.log
   Indexer data     PGlite in ${rel(pgliteDir)} (wiped at every start)
   Relay data       PGlite in ${rel(relayDataDir)} (wiped at every start)

@@ -35,6 +35,14 @@ export type RelayConfig = {
   workerId: string;
   /** Keep delivered/cancelled outbox rows this long (then they are purged). */
   retentionMs: number;
+  /** Keeper (keeper/): executes due ScheduleRegistry calls; on when RELAY_KEEPER_PRIVATE_KEY is set. */
+  keeper: KeeperConfig | undefined;
+  /** Attestor (attestor/): posts Merkle roots to Attestations; on when RELAY_ATTESTOR_PRIVATE_KEY is set. */
+  attestor: AttestorConfig | undefined;
+  /** Attestations contract named by GET /v1/proofs (RELAY_ATTESTATIONS, else the deployment's), attestor on or off. */
+  attestations: `0x${string}` | null;
+  /** This relay's base URL as others reach it (RELAY_PUBLIC_URL; the attestor's batch uri); default http://host:port. */
+  publicUrl: string | undefined;
   /**
    * EIP-712 domain of wallet-signed requests: chain id and SubscriptionRegistry address (RELAY_CHAIN_ID,
    * RELAY_SUBSCRIPTION_REGISTRY, else read from the deployment file CONCORD_DEPLOYMENT; chain id else the
@@ -46,7 +54,30 @@ export type RelayConfig = {
   rpcUrl: string | undefined;
 };
 
-function readDeployment(env: NodeJS.ProcessEnv, cwd: string): { chainId?: number; registry?: string; rpcUrl?: string } {
+export type KeeperConfig = {
+  privateKey: `0x${string}`;
+  scheduleRegistry: `0x${string}`;
+  /** RELAY_KEEPER_INTERVAL_MS: one round (chain time, due schedules, sends) every this often. */
+  intervalMs: number;
+  /** RELAY_KEEPER_REFRESH_MS: the schedule list is re-read this often. */
+  refreshMs: number;
+  /** RELAY_KEEPER_SOURCE: the indexer's /v1/schedules (default) or the registry's getters ("chain"). */
+  source: "indexer" | "chain";
+};
+
+export type AttestorConfig = {
+  privateKey: `0x${string}`;
+  attestations: `0x${string}`;
+  /** RELAY_ATTEST_INTERVAL_MS: one batch every this often (default 60 s). */
+  intervalMs: number;
+  /** RELAY_ATTEST_MAX_LEAVES: most leaves per batch. */
+  maxLeaves: number;
+};
+
+function readDeployment(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { chainId?: number; registry?: string; rpcUrl?: string; scheduleRegistry?: string; attestations?: string } {
   const file = env.CONCORD_DEPLOYMENT?.trim();
   if (!file || /^\d+$/.test(file)) return {};
   try {
@@ -55,7 +86,13 @@ function readDeployment(env: NodeJS.ProcessEnv, cwd: string): { chainId?: number
       rpcUrl?: string;
       contracts?: Record<string, { address?: string }>;
     };
-    return { chainId: deployment.chainId, registry: deployment.contracts?.SubscriptionRegistry?.address, rpcUrl: deployment.rpcUrl };
+    return {
+      chainId: deployment.chainId,
+      registry: deployment.contracts?.SubscriptionRegistry?.address,
+      rpcUrl: deployment.rpcUrl,
+      scheduleRegistry: deployment.contracts?.ScheduleRegistry?.address,
+      attestations: deployment.contracts?.Attestations?.address,
+    };
   } catch (error) {
     throw new RelayConfigError("CONCORD_DEPLOYMENT", file, `a readable deployment JSON (${(error as Error).message})`);
   }
@@ -86,6 +123,56 @@ function url(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
     throw new RelayConfigError(name, raw, "an http(s) URL");
   }
   return raw.replace(/\/+$/, "");
+}
+
+function address(env: NodeJS.ProcessEnv, name: string, fallback: string | undefined): `0x${string}` | undefined {
+  const raw = env[name]?.trim() || fallback;
+  if (raw === undefined) return undefined;
+  if (!/^0x[0-9a-fA-F]{40}$/.test(raw)) throw new RelayConfigError(name, raw, "an address");
+  return raw as `0x${string}`;
+}
+
+/** Keeper and attestor settings: each on when its key is set, which then needs an RPC URL and its contract. */
+function chainLoopsConfig(
+  env: NodeJS.ProcessEnv,
+  deployment: ReturnType<typeof readDeployment>,
+  rpcUrl: string | undefined,
+): Pick<RelayConfig, "keeper" | "attestor" | "attestations"> {
+  const key = (name: string): `0x${string}` | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    if (!/^0x[0-9a-fA-F]{64}$/.test(raw)) throw new RelayConfigError(name, "(hidden)", "a private key (0x + 64 hex digits)");
+    if (!rpcUrl) throw new RelayConfigError("RELAY_RPC_URL", undefined, `a JSON-RPC URL (needed by ${name}; or CONCORD_DEPLOYMENT with rpcUrl)`);
+    return raw as `0x${string}`;
+  };
+  const keeperKey = key("RELAY_KEEPER_PRIVATE_KEY");
+  const attestorKey = key("RELAY_ATTESTOR_PRIVATE_KEY");
+  const scheduleRegistry = address(env, "RELAY_SCHEDULE_REGISTRY", deployment.scheduleRegistry);
+  const attestations = address(env, "RELAY_ATTESTATIONS", deployment.attestations);
+  const source = env.RELAY_KEEPER_SOURCE?.trim() || "indexer";
+  if (source !== "indexer" && source !== "chain") throw new RelayConfigError("RELAY_KEEPER_SOURCE", source, "indexer or chain");
+  if (keeperKey && !scheduleRegistry) throw new RelayConfigError("RELAY_SCHEDULE_REGISTRY", undefined, "the ScheduleRegistry address (or CONCORD_DEPLOYMENT)");
+  if (attestorKey && !attestations) throw new RelayConfigError("RELAY_ATTESTATIONS", undefined, "the Attestations address (or CONCORD_DEPLOYMENT)");
+  return {
+    keeper: keeperKey
+      ? {
+          privateKey: keeperKey,
+          scheduleRegistry: scheduleRegistry!,
+          intervalMs: int(env, "RELAY_KEEPER_INTERVAL_MS", 1_000, 10),
+          refreshMs: int(env, "RELAY_KEEPER_REFRESH_MS", 5_000, 0),
+          source,
+        }
+      : undefined,
+    attestor: attestorKey
+      ? {
+          privateKey: attestorKey,
+          attestations: attestations!,
+          intervalMs: int(env, "RELAY_ATTEST_INTERVAL_MS", 60_000, 10),
+          maxLeaves: int(env, "RELAY_ATTEST_MAX_LEAVES", 4_096, 1, 100_000),
+        }
+      : undefined,
+    attestations: attestations ?? null,
+  };
 }
 
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RelayConfig {
@@ -125,5 +212,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     allowPrivate: bool(env, "RELAY_ALLOW_PRIVATE", false),
     workerId: env.RELAY_WORKER_ID?.trim() || `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     retentionMs: int(env, "RELAY_RETENTION_MS", 7 * 24 * 3_600_000, 0),
+    ...chainLoopsConfig(env, deployment, env.RELAY_RPC_URL?.trim() || deployment.rpcUrl),
+    publicUrl: env.RELAY_PUBLIC_URL?.trim() ? url(env, "RELAY_PUBLIC_URL", "") : undefined,
   };
 }

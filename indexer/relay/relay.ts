@@ -10,6 +10,7 @@ import { Agent, type Dispatcher } from "undici";
 import { createPublicClient, http } from "viem";
 import { signWebhook } from "../../sdk/webhooks.ts";
 import { createRelayApi } from "./api.ts";
+import { createChainLoops, type ChainLoops } from "./chainLoops.ts";
 import type { EndpointCheck, SignFunction } from "./attemptDelivery.ts";
 import { dbNonceStore, migrateAuth, signerOf, walletAuth, type TypedDataVerifyingClient } from "./auth/index.ts";
 import type { RelayConfig } from "./config.ts";
@@ -42,6 +43,8 @@ export type Relay = {
   config: RelayConfig;
   db: Db;
   pool: DeliveryPool;
+  /** Keeper and attestor (chainLoops.ts; each undefined when its key is not configured). */
+  chainLoops: ChainLoops;
   url: string;
   port: number;
   stop: () => Promise<void>;
@@ -52,6 +55,14 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const indexer = deps.indexer ?? createIndexerClient(config.indexerUrl, 30_000);
   const db = logSlowQueries(await openDb(config), Number(process.env.RELAY_LOG_SLOW_MS ?? 0), log);
   await migrateAuth(db);
+  // Keeper, attestor and the public proof routes (chainLoops.ts): on when their keys / contracts are configured.
+  let chainLoops: ChainLoops;
+  try {
+    chainLoops = await createChainLoops(config, { db, log });
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
 
   // SSRF: every endpoint is checked before each attempt, and the connection itself resolves through a pinned
   // lookup that re-checks the addresses it connects to (no DNS-rebinding window). Keep-alive per origin.
@@ -209,12 +220,14 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     stats: () => ({ ...pool.stats, ingestLeader: leading, ...progress }),
     extraRoutes: auth ? secretsRoutes({ db, auth, indexerUrl: config.indexerUrl }) : undefined,
   });
+  if (chainLoops.routes) app.route("/", chainLoops.routes);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
   log(`listening on http://${config.host}:${port} (db ${db.kind}, worker ${config.workerId}, indexer ${config.indexerUrl})`);
+  chainLoops.start(config.publicUrl ?? `http://${config.host}:${port}`);
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -225,9 +238,10 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
       await ingestLoop;
       await pool.stop();
       await dispatcher.close().catch(() => {});
+      await chainLoops.stop();
       await releaseIngestLease(db, config.workerId).catch(() => {});
       await db.close();
     })());
 
-  return { config, db, pool, url: `http://${config.host}:${port}`, port, stop };
+  return { config, db, pool, chainLoops, url: `http://${config.host}:${port}`, port, stop };
 }
