@@ -289,6 +289,8 @@ describe("attestor on PGlite", () => {
     const first = await attestations.read.getAttestation([1n]);
     expect(chained).toBe(nextChainedHead(first.chainedHead, root, 2n));
     expect((await attestations.read.getAttestation([2n])).leafCount).toBe(1);
+    const second = await publicClient.getContractEvents({ address: ATT, abi: attestations.abi, eventName: "AttestationPosted", fromBlock: 0n });
+    console.info(`attest gas (second batch, 1 leaf): ${(await publicClient.getTransactionReceipt({ hash: second.at(-1)!.transactionHash! })).gasUsed}`);
     const proof = (await getProof(app, key)).body;
     expect(proof).toMatchObject({ seq: "2", prevRoot: firstRoot });
     expect(await verifyOnChain("delivery", 2n, proof.leaf, proof.proof)).toBe(true);
