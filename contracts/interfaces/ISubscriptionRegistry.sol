@@ -27,7 +27,7 @@ uint16 constant KIND_SWARM = 1 << 7;
 uint16 constant KIND_STAKE = 1 << 8;
 /// @dev Every swarm kind above.
 uint16 constant KIND_ALL_SWARM = (1 << 9) - 1;
-/// @dev Raw logs of any contract (`Filter.rawAddress` + `Filter.topics`). Stored and emitted; not yet delivered.
+/// @dev Raw logs of any contract (`Filter.rawAddress` + `Filter.topics`), delivered by the relay as `log.raw` webhooks.
 uint16 constant KIND_RAW = 1 << 15;
 
 /**
@@ -43,8 +43,8 @@ uint16 constant KIND_RAW = 1 << 15;
  *   swarm, member or not: every event is public on-chain anyway, a subscription only saves polling.
  * - A raw filter (`kinds` = KIND_RAW exactly, `swarmId` = 0, `member` = 0) names a contract (`rawAddress`)
  *   and up to 4 topics (topic0 = event signature, ...; bytes32(0) = any value at that position, so a raw
- *   filter cannot require a topic to be exactly zero). Raw filters are stored and emitted for a later
- *   indexer configuration; they are not delivered yet.
+ *   filter cannot require a topic to be exactly zero). The relay reads matching logs from the chain's RPC
+ *   and delivers them as `log.raw` webhooks (undecoded topics and data; see indexer/relay/README.md).
  *
  * Delivery: `confirmations` blocks (0 = deliver as soon as indexed); `mode` Immediate (confirmations must be
  * 0), AfterConfirmations (deliver once `confirmations` blocks deep, >= 1) or Both (deliver at once, then a

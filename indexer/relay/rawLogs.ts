@@ -16,8 +16,9 @@
  * (relay_raw_blocks). `checkRawReorgs` re-reads those blocks by number; at the first one whose hash changed
  * (or that is gone), every raw delivery from there on that reached (or is reaching) its endpoint gets a
  * `log.raw.removed` notice naming the original webhook-id, the undelivered ones are cancelled, their pending
- * confirmations dropped, and the cursor goes back before that block so the new branch's logs are read (new
- * webhook-ids: the block hash is part of the id). Confirmations use the indexer's head like feed events.
+ * confirmations dropped, and the cursor goes back to the newest remembered block still on the chain (the
+ * common ancestor as far as the relay knows) so the new branch's logs are read (new webhook-ids: the block
+ * hash is part of the id). A reorg deeper than the remembered window (RELAY_REORG_DEPTH) is not repaired. Confirmations use the indexer's head like feed events.
  */
 import type { Hex, PublicClient } from "viem";
 import type { Db, Queryable } from "./db/Db.ts";
@@ -171,6 +172,9 @@ export async function checkRawReorgs(db: Db, rpc: RawRpc, now = Date.now()): Pro
   const index = tracked.findIndex((b, i) => current[i] !== b.block_hash.toLowerCase());
   if (index < 0) return none;
   const fromBlock = Number(tracked[index]!.block_number);
+  // Read again from just after the newest remembered block that is still on the chain (blocks between it and
+  // fromBlock had no log of ours on the old branch, but may have some on the new one).
+  const resumeAfter = index > 0 ? Number(tracked[index - 1]!.block_number) : fromBlock - 1;
 
   return db.transaction(async (tx) => {
     const rows = await tx.query<{ id: string; subscription_id: string; event_id: string; block_number: string | number; block_hash: string; status: string; body: string }>(
@@ -207,7 +211,7 @@ export async function checkRawReorgs(db: Db, rpc: RawRpc, now = Date.now()): Pro
     const removedNotices = await enqueueDeliveries(tx, notices, now);
     await tx.query("DELETE FROM relay_pending_confirmations WHERE block_number >= $1 AND event_id LIKE $2", [fromBlock, `%${RAW_EVENT_ID_SUFFIX}`]);
     await tx.query("DELETE FROM relay_raw_blocks WHERE block_number >= $1", [fromBlock]);
-    await moveRawCursor(tx, cursorText, String(fromBlock - 1), now);
+    await moveRawCursor(tx, cursorText, String(Math.min(resumeAfter, Number(cursorText))), now);
     return { reorgedFromBlock: fromBlock, removedNotices, cancelled: toCancel.length };
   });
 }
