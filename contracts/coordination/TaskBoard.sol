@@ -491,22 +491,171 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     // Internal: claims and leases
     // ---------------------------------------------------------------------------------------------
 
+    /// @dev claim / claimBySig: {_claimFast}, which answers the call itself when it applies; otherwise (a failing
+    /// check, a capped swarm) the general path, which reverts with the error or counts the claim.
     function _claimById(uint256 taskId, address claimant) private returns (uint64) {
+        _claimFast(taskId, claimant);
         TaskRecord storage t = _task(taskId);
-        // slot 0 = claimant | epoch << 160 | leaseExpiry << 200 | status << 248
+        // slot 0 = claimant (links while Open) | epoch << 160 | leaseExpiry << 200 | status << 248
         uint256 w0 = _word(t, 0);
-        TaskStatus status = TaskStatus(uint8(w0 >> 248));
-        if (status != TaskStatus.Open) {
-            if (status == TaskStatus.None) revert TaskBoardUnknownTask(taskId);
-            if (status == TaskStatus.Claimed) revert TaskBoardAlreadyClaimed(taskId, address(uint160(w0)), uint40(w0 >> 160));
-            revert TaskBoardNotOpen(taskId, status);
-        }
+        if (w0 >> 248 != uint8(TaskStatus.Open)) _revertNotOpen(taskId, w0);
+        // meta (slot 1) = deadline | leaseTtl << 48 | priority << 80 | counted << 88 | swarmId << 96 | typedIndex << 160
         uint256 meta = _word(t, 1);
         uint256 deadline = uint48(meta);
         if (deadline != 0 && block.timestamp > deadline) revert TaskBoardDeadlinePassed(taskId, uint48(deadline));
-        uint256 swarmId = uint64(meta >> 96);
-        _requireMember(swarmId, claimant);
+        _requireMember(uint64(meta >> 96), claimant);
         return _claimOpen(t, w0, meta, taskId, claimant, false);
+    }
+
+    /// @dev The whole claim by id in one assembly function, for the common case: task `taskId` is Open, not past
+    /// its deadline, `claimant` is a member (checked as {_requireMember} does), and the swarm has no claim cap. It
+    /// then does what {_claimOpen} does ({_unlink} with the middle of both lists inline, epoch, lease, slot 0,
+    /// TaskClaimed) and ENDS THE CALL, returning the epoch ABI-encoded: its callers, `claim` and `claimBySig`,
+    /// return exactly that `uint64` and have nothing left to do. Otherwise it returns having written nothing.
+    function _claimFast(uint256 taskId, address claimant) private {
+        ISwarmRegistry registry_ = _registry;
+        assembly ("memory-safe") {
+            // typed list, `id` at its head or tail, or not strictly inside it (see {_unlink}): via the level
+            function unlinkTypedEnd(id, meta_, prev, next) {
+                let p := and(shr(80, meta_), 0xff)
+                let key := shl(64, shr(160, meta_))
+                let tls := add(_LEVELS, add(shl(4, key), p))
+                let tl := sload(tls)
+                let isHead := eq(and(tl, _HEAD_MASK), id)
+                let isTail := eq(and(shr(64, tl), _HEAD_MASK), id)
+                switch or(isHead, isTail)
+                case 0 {
+                    let ps := add(_TASKS, shl(2, prev))
+                    sstore(ps, or(and(sload(ps), not(shl(40, _LINK_MASK))), shl(40, next)))
+                    let ns := add(_TASKS, shl(2, next))
+                    sstore(ns, or(and(sload(ns), not(_LINK_MASK)), prev))
+                }
+                default {
+                    switch and(isHead, isTail)
+                    case 1 {
+                        sstore(tls, and(tl, not(or(shl(64, _HEAD_MASK), _HEAD_MASK))))
+                        let bs := add(_BITMAPS, key)
+                        sstore(bs, and(sload(bs), not(shl(p, 1))))
+                    }
+                    default {
+                        switch isHead
+                        case 1 { sstore(tls, or(and(tl, not(_HEAD_MASK)), next)) }
+                        default { sstore(tls, or(and(tl, not(shl(64, _HEAD_MASK))), shl(64, prev))) }
+                    }
+                }
+            }
+            // any-type list, `id` at its head or tail: only the level changes
+            function unlinkAnyEnd(id, meta_, prev, next) {
+                let p := and(shr(80, meta_), 0xff)
+                let swarm := and(shr(96, meta_), 0xffffffffffffffff)
+                let ls := add(_LEVELS, add(shl(4, swarm), p))
+                let level := sload(ls)
+                let isHead := eq(and(level, _HEAD_MASK), id)
+                switch and(isHead, eq(and(shr(64, level), _HEAD_MASK), id))
+                case 1 {
+                    sstore(ls, and(level, not(or(shl(64, _HEAD_MASK), _HEAD_MASK))))
+                    let bs := add(_BITMAPS, swarm)
+                    sstore(bs, and(sload(bs), not(shl(p, 1))))
+                }
+                default {
+                    switch isHead
+                    case 1 { sstore(ls, or(and(level, not(_HEAD_MASK)), next)) }
+                    default { sstore(ls, or(and(level, not(shl(64, _HEAD_MASK))), shl(64, prev))) }
+                }
+            }
+
+            function claimFast(id_, who, reg) {
+                if gt(id_, _MAX_TASK_ID) { leave }
+                let ts := add(_TASKS, shl(2, id_))
+                let w0 := sload(ts)
+                if iszero(eq(shr(248, w0), 1)) { leave } // not Open
+                let meta := sload(add(ts, 1))
+                {
+                    let deadline := and(meta, 0xffffffffffff)
+                    if deadline { if gt(timestamp(), deadline) { leave } }
+                }
+                // registry.isMember(swarmId, who) == true
+                mstore(0x00, 0x7d9e10f5) // selector of isMember(uint256,address)
+                mstore(0x20, and(shr(96, meta), 0xffffffffffffffff))
+                mstore(0x40, who)
+                if iszero(staticcall(gas(), reg, 0x1c, 0x44, 0x00, 0x20)) { leave }
+                if lt(returndatasize(), 0x20) { leave }
+                if iszero(eq(mload(0x00), 1)) { leave }
+                let atEnd := 0
+                {
+                    let level := sload(add(_LEVELS, add(shl(4, and(shr(96, meta), 0xffffffffffffffff)), and(shr(80, meta), 0xff))))
+                    if shr(128, level) { leave } // a claim cap: the general path counts the claim
+                    atEnd := or(eq(and(level, _HEAD_MASK), id_), eq(and(shr(64, level), _HEAD_MASK), id_))
+                }
+                if shr(160, meta) {
+                    let prev := and(w0, _LINK_MASK)
+                    let next := and(shr(40, w0), _LINK_MASK)
+                    let done := 0
+                    // the neighbour probe of {_unlink}: prev.typedNext == id and next.typedPrev == id, both Open
+                    if iszero(atEnd) {
+                        if mul(prev, next) {
+                            let ps := add(_TASKS, shl(2, prev))
+                            let pl := sload(ps)
+                            if eq(and(pl, or(shl(248, 0xff), shl(40, _LINK_MASK))), or(shl(248, 1), shl(40, id_))) {
+                                let ns := add(_TASKS, shl(2, next))
+                                let nl := sload(ns)
+                                if eq(and(nl, or(shl(248, 0xff), _LINK_MASK)), or(shl(248, 1), id_)) {
+                                    sstore(ps, or(and(pl, not(shl(40, _LINK_MASK))), shl(40, next)))
+                                    sstore(ns, or(and(nl, not(_LINK_MASK)), prev))
+                                    done := 1
+                                }
+                            }
+                        }
+                    }
+                    if iszero(done) { unlinkTypedEnd(id_, meta, prev, next) }
+                }
+                {
+                    let prev := and(shr(80, w0), _LINK_MASK)
+                    let next := and(shr(120, w0), _LINK_MASK)
+                    switch atEnd
+                    case 0 {
+                        let ps := add(_TASKS, shl(2, prev))
+                        sstore(ps, or(and(sload(ps), not(shl(120, _LINK_MASK))), shl(120, next)))
+                        let ns := add(_TASKS, shl(2, next))
+                        sstore(ns, or(and(sload(ns), not(shl(80, _LINK_MASK))), shl(80, prev)))
+                    }
+                    default { unlinkAnyEnd(id_, meta, prev, next) }
+                }
+                let epoch := add(and(shr(160, w0), 0xffffffffff), 1)
+                if gt(epoch, 0xffffffffff) {
+                    mstore(0x00, 0xae4bb551) // TaskBoardEpochExhausted(uint256)
+                    mstore(0x20, id_)
+                    revert(0x1c, 0x24)
+                }
+                // uint48(block.timestamp) + leaseTtl, checked like Solidity's uint48 addition (Panic 0x11)
+                let lease := add(and(timestamp(), 0xffffffffffff), and(shr(48, meta), 0xffffffff))
+                if gt(lease, 0xffffffffffff) {
+                    mstore(0x00, shl(224, 0x4e487b71))
+                    mstore(0x04, 0x11)
+                    revert(0x00, 0x24)
+                }
+                // slot 0 = who | epoch << 160 | leaseExpiry << 200 | status (Claimed = 2) << 248 (drops the links)
+                sstore(ts, or(or(who, shl(160, epoch)), or(shl(200, lease), shl(248, 2))))
+                // emit TaskClaimed(id_, swarmId, who, epoch, leaseExpiry, msg.sender)
+                mstore(0x00, epoch)
+                mstore(0x20, lease)
+                mstore(0x40, caller())
+                log4(0x00, 0x60, _TASK_CLAIMED, id_, and(shr(96, meta), 0xffffffffffffffff), who)
+                // return (uint64 epoch)
+                return(0x00, 0x20)
+            }
+
+            let fmp := mload(0x40)
+            claimFast(taskId, and(claimant, 0xffffffffffffffffffffffffffffffffffffffff), registry_)
+            mstore(0x40, fmp)
+        }
+    }
+
+    function _revertNotOpen(uint256 taskId, uint256 w0) private pure {
+        TaskStatus status = TaskStatus(uint8(w0 >> 248));
+        if (status == TaskStatus.None) revert TaskBoardUnknownTask(taskId);
+        if (status == TaskStatus.Claimed) revert TaskBoardAlreadyClaimed(taskId, address(uint160(w0)), uint40(w0 >> 160));
+        revert TaskBoardNotOpen(taskId, status);
     }
 
     /// @dev Claims an Open, not past-deadline task for a member: unlink (which returns the cap), cap, new epoch,
@@ -519,8 +668,19 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         address claimant,
         bool typedHead
     ) private returns (uint64 epoch) {
+        return _finishClaim(t, w0, meta, taskId, claimant, _unlink(w0, taskId, meta, typedHead));
+    }
+
+    /// @dev The claim after the unlink: cap (`cap` = the swarm's, read from the level), new epoch, lease, event.
+    function _finishClaim(
+        TaskRecord storage t,
+        uint256 w0,
+        uint256 meta,
+        uint256 taskId,
+        address claimant,
+        uint256 cap
+    ) private returns (uint64 epoch) {
         uint256 swarmId = uint64(meta >> 96);
-        uint256 cap = _unlink(w0, taskId, meta, typedHead);
         if (cap != 0) _count(t, swarmId, claimant, cap);
         if (uint40(w0 >> 160) == type(uint40).max) revert TaskBoardEpochExhausted(taskId);
         assembly ("memory-safe") {
