@@ -52,6 +52,16 @@ export type RelayConfig = {
   verifyingContract: `0x${string}` | null;
   /** JSON-RPC for EIP-1271 (smart account) signatures on the API; EOAs are verified offline without it. */
   rpcUrl: string | undefined;
+  /** The scheduler (scheduler/): fires schedules' webhooks (RELAY_SCHEDULER, on by default). */
+  scheduler: {
+    enabled: boolean;
+    /** Longest sleep between two passes; also how often the feed's schedule.* events are read (RELAY_SCHEDULER_TICK_MS). */
+    tickMs: number;
+    /** Full reload of the active schedules (RELAY_SCHEDULES_REFRESH_MS). */
+    refreshMs: number;
+    /** Cron schedules with catchUp skip: how late an occurrence may still fire (RELAY_SCHEDULER_SKIP_GRACE_MS). */
+    skipGraceMs: number;
+  };
 };
 
 export type KeeperConfig = {
@@ -214,5 +224,11 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     retentionMs: int(env, "RELAY_RETENTION_MS", 7 * 24 * 3_600_000, 0),
     ...chainLoopsConfig(env, deployment, env.RELAY_RPC_URL?.trim() || deployment.rpcUrl),
     publicUrl: env.RELAY_PUBLIC_URL?.trim() ? url(env, "RELAY_PUBLIC_URL", "") : undefined,
+    scheduler: {
+      enabled: bool(env, "RELAY_SCHEDULER", true),
+      tickMs: int(env, "RELAY_SCHEDULER_TICK_MS", 1_000, 10, 60_000),
+      refreshMs: int(env, "RELAY_SCHEDULES_REFRESH_MS", 60_000, 100),
+      skipGraceMs: int(env, "RELAY_SCHEDULER_SKIP_GRACE_MS", 5_000, 0),
+    },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import type { MiddlewareHandler } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { Agent, type Dispatcher } from "undici";
 import { createPublicClient, http } from "viem";
 import { signWebhook } from "../../sdk/webhooks.ts";
@@ -26,6 +26,11 @@ import { purgeFinished } from "./outbox.ts";
 import { checkRawReorgs, ingestRawLogs, pruneRawBlocks, type RawRpc } from "./rawLogs.ts";
 import { checkReorgs, promoteConfirmations, pruneBlocks } from "./reorgs.ts";
 import { ownerLookup, secretsRoutes } from "./secrets/index.ts";
+import { scheduleSecretsRoutes } from "./secrets/schedules.ts";
+import { schedulerRoutes } from "./scheduler/api.ts";
+import { createScheduleClient } from "./scheduler/client.ts";
+import { Scheduler } from "./scheduler/scheduler.ts";
+import { migrateScheduler } from "./scheduler/store.ts";
 import { assertEndpointAllowed, pinnedLookup } from "./ssrf.ts";
 
 /** Replaceable parts (tests); defaults: sdk/webhooks.ts signing, ./ssrf.ts guard, ./auth walletAuth. */
@@ -45,6 +50,8 @@ export type Relay = {
   pool: DeliveryPool;
   /** Keeper and attestor (chainLoops.ts; each undefined when its key is not configured). */
   chainLoops: ChainLoops;
+  /** The scheduler loop (undefined with RELAY_SCHEDULER=off). */
+  scheduler: Scheduler | undefined;
   url: string;
   port: number;
   stop: () => Promise<void>;
@@ -63,6 +70,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     await db.close().catch(() => {});
     throw error;
   }
+  await migrateScheduler(db);
 
   // SSRF: every endpoint is checked before each attempt, and the connection itself resolves through a pinned
   // lookup that re-checks the addresses it connects to (no DNS-rebinding window). Keep-alive per origin.
@@ -210,6 +218,26 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
 
   pool.start();
 
+  // The scheduler (scheduler/): one process at a time fires schedules' webhooks through the outbox.
+  const scheduler = config.scheduler.enabled
+    ? new Scheduler({
+        db,
+        client: createScheduleClient(config.indexerUrl, 30_000),
+        workerId: config.workerId,
+        tickMs: config.scheduler.tickMs,
+        refreshMs: config.scheduler.refreshMs,
+        skipGraceMs: config.scheduler.skipGraceMs,
+        chainId: config.chainId,
+        log: (message) => log(`scheduler: ${message}`),
+        onFired: () => pool.wake(),
+      })
+    : undefined;
+  scheduler?.start();
+  const extraRoutes = new Hono();
+  if (auth) extraRoutes.route("/", secretsRoutes({ db, auth, indexerUrl: config.indexerUrl }));
+  if (auth) extraRoutes.route("/", scheduleSecretsRoutes({ db, auth, indexerUrl: config.indexerUrl }));
+  extraRoutes.route("/", schedulerRoutes());
+
   const app = createRelayApi({
     db,
     workerId: config.workerId,
@@ -217,8 +245,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     signerOf,
     ownerOf: ownerLookup({ db, indexerUrl: config.indexerUrl }),
     onRedrive: () => pool.wake(),
-    stats: () => ({ ...pool.stats, ingestLeader: leading, ...progress }),
-    extraRoutes: auth ? secretsRoutes({ db, auth, indexerUrl: config.indexerUrl }) : undefined,
+    stats: () => ({ ...pool.stats, ingestLeader: leading, ...progress, ...(scheduler ? { scheduler: { ...scheduler.stats } } : {}) }),
+    extraRoutes,
   });
   if (chainLoops.routes) app.route("/", chainLoops.routes);
   const server: ServerType = await new Promise((resolve, reject) => {
@@ -236,6 +264,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
       wakeIngest?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ingestLoop;
+      await scheduler?.stop();
       await pool.stop();
       await dispatcher.close().catch(() => {});
       await chainLoops.stop();
@@ -243,5 +272,5 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
       await db.close();
     })());
 
-  return { config, db, pool, chainLoops, url: `http://${config.host}:${port}`, port, stop };
+  return { config, db, pool, chainLoops, scheduler, url: `http://${config.host}:${port}`, port, stop };
 }
