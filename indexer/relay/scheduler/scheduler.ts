@@ -23,6 +23,7 @@ import {
   commitFires,
   loadSchedules,
   markInvalid,
+  migrateScheduler,
   readScheduleCursor,
   releaseSchedulerLease,
   SchedulerConflictError,
@@ -74,6 +75,7 @@ export class Scheduler {
   #o: ResolvedOptions;
   #entries = new Map<string, Entry>();
   #loaded = false;
+  #migrated = false;
   #leaseRenewedAt = -Infinity;
   #lastFeedCheck = -Infinity;
   #lastRefresh = -Infinity;
@@ -155,6 +157,10 @@ export class Scheduler {
    */
   async tick(): Promise<TickResult> {
     const { db, workerId, leaseMs } = this.#o;
+    if (!this.#migrated) {
+      await migrateScheduler(db); // idempotent; startRelay runs it too, a bare Scheduler (bench, tests) needs it
+      this.#migrated = true;
+    }
     let now = this.#o.now();
     if (!this.stats.leader || now - this.#leaseRenewedAt >= leaseMs / 5) {
       const leader = await acquireSchedulerLease(db, workerId, leaseMs, now);
