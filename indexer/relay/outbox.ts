@@ -300,11 +300,15 @@ export async function outboxCounts(db: Queryable): Promise<Record<OutboxStatus, 
   return counts;
 }
 
-/** Deletes delivered and cancelled rows older than `olderThan` (ms epoch). */
-export async function purgeFinished(db: Queryable, olderThan: number): Promise<number> {
+/**
+ * Deletes delivered and cancelled rows older than `olderThan` (ms epoch). With `keepUnattested` (the attestor is
+ * on) a delivered row stays until the attestor has put it in a batch (`attested_seq`; its leaf keeps its values).
+ */
+export async function purgeFinished(db: Queryable, olderThan: number, { keepUnattested = false }: { keepUnattested?: boolean } = {}): Promise<number> {
   const rows = await db.query<{ id: string }>(
-    "DELETE FROM relay_outbox WHERE status IN ('delivered', 'cancelled') AND created_at < $1 RETURNING id",
-    [olderThan],
+    `DELETE FROM relay_outbox WHERE status IN ('delivered', 'cancelled') AND created_at < $1
+       AND NOT ($2::boolean AND status = 'delivered' AND attested_seq IS NULL) RETURNING id`,
+    [olderThan, keepUnattested],
   );
   return rows.length;
 }

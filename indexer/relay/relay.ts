@@ -201,7 +201,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
           }
           if (now - lastPurge >= 60_000) {
             lastPurge = now;
-            await purgeFinished(db, now - config.retentionMs);
+            await purgeFinished(db, now - config.retentionMs, { keepUnattested: config.attestor !== undefined });
           }
         }
         lastError = "";

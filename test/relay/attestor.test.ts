@@ -29,7 +29,7 @@ import { proofRoutes } from "../../indexer/relay/attestor/proofs.ts";
 import { buildBatch, fireKey, openBatch, webhookBodyHash } from "../../indexer/relay/attestor/store.ts";
 import type { Db } from "../../indexer/relay/db/Db.ts";
 import { openDb } from "../../indexer/relay/db/openDb.ts";
-import { enqueueDeliveries } from "../../indexer/relay/outbox.ts";
+import { enqueueDeliveries, purgeFinished } from "../../indexer/relay/outbox.ts";
 import { decodeRevert } from "../helpers/errors.ts";
 import { tempDir } from "./helpers.ts";
 
@@ -342,6 +342,24 @@ describe("attestor on PGlite", () => {
     expect(await verifyOnChain("delivery", built.seq + 1n, proof.leaf, proof.proof)).toBe(true);
     const [marked] = await db.query<{ attested_seq: string }>("SELECT attested_seq FROM relay_outbox WHERE id = $1", [key]);
     expect(String(marked!.attested_seq)).toBe(String(built.seq + 1n));
+  });
+
+  it("proofs outlive the outbox's retention purge; with the attestor on, unattested deliveries are kept", async () => {
+    const unattested = await addDelivery(db, "9");
+    const attestedKey = keys[3]!;
+    const before = await getProof(app, attestedKey);
+    const purged = await purgeFinished(db, Date.now() + 60_000, { keepUnattested: true });
+    expect(purged).toBeGreaterThan(0);
+    const left = await db.query<{ id: string }>("SELECT id FROM relay_outbox WHERE status = 'delivered'");
+    expect(left.map((r) => r.id)).toEqual([unattested]);
+    const after = await getProof(app, attestedKey);
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual(before.body);
+    expect(await verifyOnChain("delivery", BigInt(after.body.seq), after.body.leaf, after.body.proof)).toBe(true);
+    // The kept row is attested next round.
+    const round = await newAttestor(db).runOnce();
+    expect(round.posted).toHaveLength(1);
+    expect((await getProof(app, unattested)).status).toBe(200);
   });
 
   it("large rounds split into batches of maxLeaves, posted in one round", async () => {
