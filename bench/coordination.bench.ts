@@ -55,13 +55,17 @@ export default async function run(): Promise<BenchResult> {
   const gasSeconds = (performance.now() - gasStart) / 1000;
 
   const metrics: Metric[] = [];
-  const maxOf = (k: "claimNextTyped" | "claimNextAny" | "claimHead" | "claimMiddle" | "post") => Math.max(...gas.bySize.map((s) => s[k]));
-  const spreadOf = (k: "claimNextTyped" | "claimNextAny" | "claimHead" | "claimMiddle" | "post") =>
+  type SizeKey = "claimNextTyped" | "claimNextAny" | "claimHead" | "claimMiddle" | "claimWorst" | "post";
+  const maxOf = (k: SizeKey) => Math.max(...gas.bySize.map((s) => s[k]));
+  const spreadOf = (k: SizeKey) =>
     maxOf(k) - Math.min(...gas.bySize.map((s) => s[k]));
   const sizes = gas.bySize.map((s) => s.openTasks.toLocaleString("en-US")).join(" / ");
 
   metrics.push(atMost("gas.claim (by id, head of queue), max over sizes", maxOf("claimHead"), "gas", CLAIM_MAX, `open tasks ${sizes}`));
-  metrics.push(atMost("gas.claim (by id, middle of queue), max over sizes", maxOf("claimMiddle"), "gas", CLAIM_MAX, "worst case: unlinked between two neighbours in both queues"));
+  metrics.push(atMost("gas.claim (by id, middle of both lists, same neighbours), max over sizes", maxOf("claimMiddle"), "gas", CLAIM_MAX, `open tasks ${sizes}; one type: the typed and any-type neighbours are the same two tasks`));
+  metrics.push(
+    atMost("gas.claim (by id, worst case: middle of both lists, 4 different neighbours), max over sizes", maxOf("claimWorst"), "gas", CLAIM_MAX, `open tasks ${sizes}; values ${gas.bySize.map((s) => s.claimWorst).join(" / ")}`),
+  );
   metrics.push(atMost("gas.claimNext (typed queue), max over sizes", maxOf("claimNextTyped"), "gas", CLAIM_NEXT_MAX, `open tasks ${sizes}`));
   metrics.push(atMost("gas.claimNext (any-type queue), max over sizes", maxOf("claimNextAny"), "gas", CLAIM_NEXT_MAX, `open tasks ${sizes}`));
   for (const k of ["claimNextTyped", "claimNextAny"] as const) {
@@ -71,7 +75,7 @@ export default async function run(): Promise<BenchResult> {
       atMost(`gas.${k} spread 10 vs 1,000 vs 10,000 open (max - min)`, spread, "gas", CLAIM_NEXT_SPREAD_MAX, `${pct.toFixed(3)}% of the smallest; values ${gas.bySize.map((s) => s[k]).join(" / ")}`),
     );
   }
-  metrics.push({ name: "gas.claim spread 10 vs 1,000 vs 10,000 open (head / middle)", value: Math.max(spreadOf("claimHead"), spreadOf("claimMiddle")), unit: "gas" });
+  metrics.push({ name: "gas.claim spread 10 vs 1,000 vs 10,000 open (head / middle / worst case)", value: Math.max(spreadOf("claimHead"), spreadOf("claimMiddle"), spreadOf("claimWorst")), unit: "gas" });
   metrics.push(atMost("gas.compareAndSet (SharedState update, 32 B)", gas.single.cas!, "gas", CAS_MAX));
   metrics.push({ name: "gas.post (typed, no reward)", value: maxOf("post"), unit: "gas", notes: `spread over sizes ${spreadOf("post")}` });
   metrics.push({ name: "gas.renew", value: gas.single.renew!, unit: "gas" });
@@ -125,6 +129,7 @@ export default async function run(): Promise<BenchResult> {
         claimNextAny: s.claimNextAny,
         claimHead: s.claimHead,
         claimMiddle: s.claimMiddle,
+        claimWorst: s.claimWorst,
         post: s.post,
       })),
       contention: [
@@ -149,7 +154,7 @@ export default async function run(): Promise<BenchResult> {
         { figure: "verification", value: c.verification.ok ? "ok" : c.verification.problems.join("; ") },
       ],
       method: [
-        { topic: "gas", text: "gasUsed of each transaction's receipt (refunds applied) on an in-process Hardhat chain (EDR, cancun, the repository's solc settings). One swarm per queue size; 9 / 999 / 9,999 typed tasks bulk-posted (automine off, evm_mine in batches), the 10th / 1,000th / 10,000th post measured alone, then claimNext(swarm, type), claimNext(swarm, any), claim(head), claim(middle id) in that order (so each sees one task fewer). renew / complete / claimBySig / SharedState / MessageBus in a fourth swarm; claimBySig signed with the SDK (sdk/taskBoardMessages.ts) and sent by a non-member relayer; compare-and-set = set(swarm, key, 32-byte value, expectedVersion 1) by another member after the key's creation." },
+        { topic: "gas", text: "gasUsed of each transaction's receipt (refunds applied) on an in-process Hardhat chain (EDR, cancun, the repository's solc settings). One swarm per queue size; 9 / 999 / 9,999 typed tasks bulk-posted (automine off, evm_mine in batches), the 10th / 1,000th / 10,000th post measured alone, then claimNext(swarm, type), claimNext(swarm, any), claim(head), claim(middle id) in that order (so each sees one task fewer); then REVIEW, X (BUILD), REVIEW, BUILD are appended and claim(X) is the worst case (back to 10 / 1,000 / 10,000 open; X's any-type neighbours are the REVIEW tasks, its typed neighbours two other BUILD tasks). renew / complete / claimBySig / SharedState / MessageBus in a fourth swarm; claimBySig signed with the SDK (sdk/taskBoardMessages.ts) and sent by a non-member relayer; compare-and-set = set(swarm, key, 32-byte value, expectedVersion 1) by another member after the key's creation." },
       { topic: "contention", text: `Whole local stack from test/e2e/harness.ts (hardhat node process, Ignition deployment, Ponder on PGlite). ${c.agents} derived keys funded by dev account #0 and joined to a fresh open swarm; ${c.tasks} typed tasks posted in bulk and indexed before the start. Each agent keeps one transaction in flight: it signs locally (own nonce, fixed 200k gas limit so a losing claim is mined as a revert rather than filtered by gas estimation), sends it, and reads its receipt once per new block. Half the attempts are claim(id) on an id guessed uniformly among the 64 lowest ids not yet seen claimed (the view shared by the agents, fed by a block watcher's eth_getLogs and their own receipts), half claimNext(swarm, any type); an agent stops when claimNext finds the queue empty. ${c.blockMs > 0 ? `Blocks every ${c.blockMs} ms (automine off, evm_setIntervalMining) so claims share blocks and race inside them.` : "Automine: one block per transaction."} Claims per second = successful claims / wall clock from the start to the last successful claim's receipt. Verified: exactly one TaskClaimed per task, getTask Claimed with epoch 1 and the event's claimant, and in GraphQL every task claimed once by that claimant with ${c.tasks} 'claimed' task events.` },
         { topic: "indexer lag", text: `Per block holding at least one claim: from the first moment this process saw the block (eth_blockNumber polled every ~10 ms${c.blockMs === 0 ? ", or the eth_sendRawTransaction answer of a transaction in it, which automine gives after mining" : ""}) to the first GraphQL answer of _meta { status } (polled every ~20 ms) whose indexed block number reached it; answer-arrival time, so an upper bound (+ up to one poll period and the query time). Cross-check: the swarm's claimed-task count polled every ~100 ms reaching the number of claims in blocks up to this one. The polls run against the indexer's own process (PGlite is in it), so they are kept light. During the race the lag includes the indexer's backlog (it indexes blocks one after another); the quiet-indexer figure is ${c.quietLagMs.samples} single claimNext transactions in a second swarm after the indexer drained (automine, 0.3-0.9 s apart, random phase against Ponder's ${polling ?? "?"} ms polling), from the eth_sendRawTransaction answer to _meta reaching the block.` },
       ],

@@ -17,12 +17,13 @@ export type GasRow = { operation: string; gas: number; target: string; openTasks
 export type GasReport = {
   rows: GasRow[];
   /** claimNext / claim / post gas by open-task count, for the flatness checks. */
-  bySize: Array<{ openTasks: number; post: number; claimNextTyped: number; claimNextAny: number; claimHead: number; claimMiddle: number }>;
+  bySize: Array<{ openTasks: number; post: number; claimNextTyped: number; claimNextAny: number; claimHead: number; claimMiddle: number; claimWorst: number }>;
   single: Record<string, number>;
   postSeconds: number;
 };
 
 const BUILD = keccak256(toHex("build"));
+const REVIEW = keccak256(toHex("review"));
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 const SPEC_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
 const SPEC_HASH = keccak256(toHex("spec"));
@@ -123,8 +124,16 @@ export async function measureCoordinationGas(log: (m: string) => void = () => {}
     // size - 3 open: claim(id) of a task in the middle (unlinks it between two neighbours in both queues)
     const middle = first + BigInt(Math.floor(size / 2));
     const claimMiddle = await gasOf(`claim middle @${size}`, board.write.claim([middle], { account: alice.account }), board.abi, board.address, "TaskClaimed");
-    bySize.push({ openTasks: size, post, claimNextTyped, claimNextAny, claimHead, claimMiddle });
-    log(`  ${size} open: post ${post}, claimNext typed ${claimNextTyped}, any ${claimNextAny}, claim head ${claimHead}, middle ${claimMiddle}`);
+    // the worst case of claim(id): in the middle of both lists with four different neighbours. Append REVIEW, X
+    // (BUILD), REVIEW, BUILD: X's any-type neighbours are the two REVIEW tasks, its typed neighbours the previous
+    // BUILD tail and the last BUILD. size open again when X is claimed.
+    for (const typeTag of [REVIEW, BUILD, REVIEW, BUILD]) {
+      await publicClient.waitForTransactionReceipt({ hash: await board.write.post([{ ...postParams(swarmId), typeTag }]) });
+    }
+    const worst = (await board.read.taskCount()) - 2n;
+    const claimWorst = await gasOf(`claim worst @${size}`, board.write.claim([worst], { account: bob.account }), board.abi, board.address, "TaskClaimed");
+    bySize.push({ openTasks: size, post, claimNextTyped, claimNextAny, claimHead, claimMiddle, claimWorst });
+    log(`  ${size} open: post ${post}, claimNext typed ${claimNextTyped}, any ${claimNextAny}, claim head ${claimHead}, middle ${claimMiddle}, worst ${claimWorst}`);
   }
 
   // Lifecycle of one claimed task in swarm 4 (its first posts pay one-time costs: measure steady state).
@@ -193,7 +202,10 @@ export async function measureCoordinationGas(log: (m: string) => void = () => {}
     rows.push({ operation: `claim(id), head of queue, ${fmt(s.openTasks - 2)} open`, gas: s.claimHead, target: "<= 60,000", openTasks: s.openTasks - 2 });
   }
   for (const s of bySize) {
-    rows.push({ operation: `claim(id), middle of queue, ${fmt(s.openTasks - 3)} open`, gas: s.claimMiddle, target: "<= 60,000", openTasks: s.openTasks - 3 });
+    rows.push({ operation: `claim(id), middle of both lists, same neighbours in both, ${fmt(s.openTasks - 3)} open`, gas: s.claimMiddle, target: "<= 60,000", openTasks: s.openTasks - 3 });
+  }
+  for (const s of bySize) {
+    rows.push({ operation: `claim(id), middle of both lists, 4 different neighbours (worst case), ${fmt(s.openTasks)} open`, gas: s.claimWorst, target: "<= 60,000", openTasks: s.openTasks });
   }
   rows.push({ operation: "renew(id, epoch)", gas: renew, target: "" });
   rows.push({ operation: "complete(id, epoch, resultURI, hash), no reward", gas: complete, target: "" });

@@ -30,23 +30,26 @@ import {ITaskBoard} from "../interfaces/ITaskBoard.sol";
  * when the node is not H, and its `next` only when it is not T. Removing the head therefore only moves
  * `level.head` (the new head's stale `prev` is never read), and removing the tail only moves `level.tail`.
  *
- * Storage of a task (5 slots, the first three touched by a claim):
- *  - slot 0: claimant (160) | epoch (40) | leaseExpiry (48) | status (8)      — all a claim changes
+ * Storage of a task (4 slots at arithmetic addresses, see {_task}; a claim touches the first two):
+ *  - slot 0: claimant (160) | epoch (40) | leaseExpiry (48) | status (8)      — all a claim changes. While the task
+ *    is Open its claimant is zero, and those 160 bits hold its links instead: typedPrev | typedNext | anyPrev |
+ *    anyNext (4 x 40-bit task ids; a board holds at most 2^40 - 1 tasks). A claim overwrites them with the
+ *    claimant; cancel and deadline expiry zero them. A neighbour's word counts as links only while it is Open.
  *  - slot 1: deadline (48) | leaseTtl (32) | priority (8) | counted (8) | swarmId (64) | typedIndex (56)
- *  - slot 2: typedPrev | typedNext | anyPrev | anyNext (4 x 64); zeroed when the task leaves the queues (the
- *    refund pays for most of that read; reopening writes it again)
- *  - slot 3: poster (160) | rewardAmount (96)
- *  - slot 4: rewardToken (only written for ERC-20 rewards)
+ *  - slot 2: poster (160) | rewardAmount (96)
+ *  - slot 3: rewardToken (only written for ERC-20 rewards)
  * A level of a queue is one slot: head | tail | claimCap (the swarm's cap, copied into each level of its
  * any-type queue so a claim reads it from a slot it reads anyway). Epochs are stored in 40 bits (2^40 - 1
- * claims per task) and exposed as uint64.
+ * claims per task) and exposed as uint64. Tasks, levels and bitmaps live at `base + index` slots, not in
+ * mappings, so no access pays for a keccak.
  *
- * Gas of a claim therefore depends on the task's position, never on the number of open tasks: at the head or
- * tail of its levels it writes the two level slots (~50k for `claim`, ~52-55k for `claimNext`); in the middle it
- * writes the neighbours' link slots instead (~52k when both lists share the neighbours, up to ~62k when the typed
- * and any-type neighbours are four different tasks: the typed level is then not read, see {_unlink}). A task
- * that heads or ends its typed level but not its any-type level pays one or two cold reads (~2-4k) for that
- * probe. A first claim counted against a cap pays ~22k more for the member's counter.
+ * Gas of a claim therefore depends on the task's position, never on the number of open tasks. `claim` and
+ * `claimBySig` run {_claimFast} (one assembly function) when the swarm has no cap: ~48k at the head or tail of
+ * its levels (it writes the level slots), ~50k in the middle when both lists share the neighbours, ~59.7k in
+ * the worst case, the middle of both lists with four different neighbours (four cold link words written; the
+ * typed level is not read, see {_unlink}). A task that heads or ends its typed level but not its any-type
+ * level pays one or two cold reads (~2-4k) for the neighbour probe. In a capped swarm the claim takes the
+ * general path ({_claimOpen}): ~6-9k more, and ~22k more for a member's first counted claim (counter 0 -> 1).
  */
 contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -57,7 +60,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     /// @inheritdoc ITaskBoard
     uint256 public constant MAX_EXPIRED_SKIPS = 8;
 
-    uint256 private constant _LINK_MASK = 0xffffffffff; // one 40-bit link (task ids are < 2^40, see {_store})
+    uint256 private constant _LINK_MASK = 0xffffffffff; // one 40-bit link (task ids are < 2^40, see {post})
     uint256 private constant _HEAD_MASK = 0xffffffffffffffff; // head or tail of a Level (64 bits)
     uint256 private constant _LINKS_MASK = (1 << 160) - 1; // the 4 links = the claimant bits
 
@@ -982,11 +985,12 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     /// list of a level is the subsequence of the any-type list of that level holding one type (both are FIFO, both
     /// get reopened tasks at the front, a task leaves both at once), a task that heads (ends) the any-type list
     /// heads (ends) the typed one, and otherwise the typed neighbours tell: `id` is strictly inside its typed list
-    /// iff `prev != 0 && _tasks[prev].typedNext == id && next != 0 && _tasks[next].typedPrev == id`. Proof sketch:
-    /// a meaningful link always has its back link; a stale `prev` of a head (left by removing the head before it)
-    /// names a task that has left the queues (its links are zero) and that cannot come back without a front insert,
-    /// which rewrites this `prev`; a stale `next` of a tail names a task that left the queues, and if it came back
-    /// (at the front) its `prev` is never set to a task behind it. In the middle both neighbour slots are written
+    /// iff `prev != 0`, `prev` is Open with `typedNext == id`, `next != 0` and `next` is Open with `typedPrev == id`.
+    /// Proof sketch: a meaningful link always has its back link; a stale `prev` of a head (left by removing the
+    /// head before it) names a task that has left the queues (not Open: its link bits are zero or a claimant, which
+    /// is why Open is checked) and that cannot come back without a front insert, which rewrites this `prev`; a stale
+    /// `next` of a tail names a task that left the queues, and if it came back (at the front, its links zeroed when
+    /// its claim ended) its `prev` is never set to a task behind it. In the middle both neighbour slots are written
     /// anyway, so the probe saves the cold read of the typed level; at a typed head or tail that is not an
     /// any-type head or tail it costs one or two cold reads, and the exact level path runs as before.
     function _unlink(uint256 w0, uint256 id, uint256 meta, bool typedHead) private returns (uint256 cap) {
@@ -994,7 +998,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         // level = head | tail << 64 | claimCap << 128; slot 0 of an Open task = typedPrev | typedNext << 40 |
         // anyPrev << 80 | anyNext << 120 | epoch << 160 | leaseExpiry << 200 | status (Open = 1) << 248.
         // Word-level assembly: every slot is read and written once; slots as in {_task}, {_level}, {_bitmap}.
-        // `w0`: slot 0 of `t`. The links of `id` are left in place: the caller overwrites (claim) or clears them
+        // `w0`: slot 0 of the task. The links of `id` are left in place: the caller overwrites (claim) or clears them
         // ({_clearLinks}).
         assembly ("memory-safe") {
             function taskSlot(node) -> s {
