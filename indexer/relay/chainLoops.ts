@@ -85,9 +85,10 @@ export async function createChainLoops(config: RelayConfig, { db, log }: { db: D
     stop: async () => {
       await Promise.all([keeper?.stop(), attestor?.stop()]);
     },
+    // Copies, for /health (in memory, no store or RPC access).
     stats: () => ({
-      ...(keeper ? { keeper: keeper.stats } : {}),
-      ...(attestor ? { attestor: attestor.stats } : {}),
+      ...(keeper ? { keeper: { ...keeper.stats } } : {}),
+      ...(attestor ? { attestor: { ...attestor.stats } } : {}),
     }),
   };
 }

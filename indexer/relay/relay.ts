@@ -245,7 +245,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     signerOf,
     ownerOf: ownerLookup({ db, indexerUrl: config.indexerUrl }),
     onRedrive: () => pool.wake(),
-    stats: () => ({ ...pool.stats, ingestLeader: leading, ...progress, ...(scheduler ? { scheduler: { ...scheduler.stats } } : {}) }),
+    stats: () => ({ ...pool.stats, ingestLeader: leading, ...progress, ...(scheduler ? { scheduler: { ...scheduler.stats } } : {}), ...chainLoops.stats() }),
     extraRoutes,
   });
   if (chainLoops.routes) app.route("/", chainLoops.routes);

@@ -161,6 +161,12 @@ describe("keeper and attestor in startRelay", () => {
     expect(batch).toMatchObject({ status: "posted" });
     expect(batch.leaves).toHaveLength(2);
 
+    // /health shows both loops (from memory).
+    const health = (await (await fetch(`${relay.url}/health`)).json()) as { stats: { keeper: { executed: number }; attestor: { posted: number; leader: boolean } } };
+    expect(health.stats.keeper.executed).toBe(1);
+    expect(health.stats.attestor).toMatchObject({ leader: true });
+    expect(health.stats.attestor.posted).toBeGreaterThan(0);
+
     // Nothing went wrong in the loops; stop() ends them and the relay.
     expect(logs.filter((m) => /keeper: |attestor: /.test(m) && !/: on \(|attesting \(lease holder\)/.test(m))).toEqual([]);
     await relay.stop();

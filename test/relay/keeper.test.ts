@@ -176,6 +176,35 @@ describe("keeper on a chain", () => {
     console.info(`execute gas (MockScheduleTarget.noop, FireAll, first run): ${r1.executed[0]!.gasUsed}`);
   });
 
+  it("keeps executing known schedules while its source is down", async () => {
+    const f = await fixture();
+    const chainSource = chainScheduleSource(f.publicClient, f.registry);
+    let down = false;
+    const logs: string[] = [];
+    const keeper = new Keeper({
+      publicClient: f.publicClient,
+      walletClient: f.keeper as unknown as Wallet,
+      registry: f.registry,
+      source: { name: "flaky indexer", list: async () => (down ? Promise.reject(new Error("connect ECONNREFUSED")) : chainSource.list()) },
+      intervalMs: 100,
+      refreshMs: 0,
+      log: (m) => logs.push(m),
+    });
+    const start = (await f.now()) + 100;
+    const { id } = await f.register(await f.params({ startTime: start, period: 100, catchUp: POLICY.FireAll }));
+    expect((await keeper.runOnce()).sent).toEqual([]);
+    down = true;
+    await f.mineAt(start);
+    expect((await keeper.runOnce()).executed.map((e) => [e.id, e.occurrence])).toEqual([[id, 0]]);
+    await f.mineAt(start + 100);
+    expect((await keeper.runOnce()).executed.map((e) => [e.id, e.occurrence])).toEqual([[id, 1]]);
+    expect(logs).toEqual(["keeper: cannot list schedules from the flaky indexer: connect ECONNREFUSED; using the 1 known"]);
+    expect(keeper.stats.lastError).toMatch(/cannot list schedules/);
+    down = false;
+    await keeper.runOnce();
+    expect(keeper.stats.lastError).toBeNull();
+  });
+
   it("the indexer source reads /v1/schedules (paged, interval schedules with a call only)", async () => {
     const item = (id: number, over: Record<string, unknown> = {}) => ({
       id: String(id),

@@ -100,16 +100,24 @@ export class Keeper {
     const { publicClient, walletClient, registry } = this.options;
     const result: KeeperRound = { sent: [], executed: [], skipped: [] };
     if (now - this.lastRefresh >= this.options.refreshMs || this.lastRefresh === 0) {
-      const list = await this.options.source.list();
-      const next = new Map<string, KeeperSchedule>();
-      for (const s of list) {
-        // The source may lag the chain: keep what a fresher on-chain read taught us.
-        const known = this.schedules.get(String(s.id));
-        next.set(String(s.id), known && known.nextOccurrence > s.nextOccurrence ? { ...s, nextOccurrence: known.nextOccurrence } : s);
-      }
-      this.schedules = next;
-      this.stats.schedules = next.size;
       this.lastRefresh = now;
+      try {
+        const list = await this.options.source.list();
+        const next = new Map<string, KeeperSchedule>();
+        for (const s of list) {
+          // The source may lag the chain: keep what a fresher on-chain read taught us.
+          const known = this.schedules.get(String(s.id));
+          next.set(String(s.id), known && known.nextOccurrence > s.nextOccurrence ? { ...s, nextOccurrence: known.nextOccurrence } : s);
+        }
+        this.schedules = next;
+        this.stats.schedules = next.size;
+        this.stats.lastError = null;
+      } catch (error) {
+        // The source (indexer) is down: keep executing the schedules already known (each is re-read on chain).
+        const message = `cannot list schedules from the ${this.options.source.name}: ${shortError(error)}; using the ${this.schedules.size} known`;
+        if (message !== this.stats.lastError) this.log(message);
+        this.stats.lastError = message;
+      }
     }
     for (const [key, until] of this.suppressed) if (until <= now) this.suppressed.delete(key);
 
@@ -152,7 +160,6 @@ export class Keeper {
     }
     result.sent = sent;
     await this.checkInFlight(result, this.options.receiptTimeoutMs ?? 60_000);
-    this.stats.lastError = null;
     return result;
   }
 
