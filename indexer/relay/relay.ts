@@ -187,8 +187,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
                 pool.wake();
               }
             }
-            if (config.reorgDepth > 0 && rawRpc) {
-              const rawReorg = await checkRawReorgs(db, rawRpc);
+            if (rawRpc) {
+              const rawReorg = config.reorgDepth > 0 ? await checkRawReorgs(db, rawRpc) : { reorgedFromBlock: null };
               if (rawReorg.reorgedFromBlock !== null) {
                 log(`raw logs: reorg from block ${rawReorg.reorgedFromBlock}: ${rawReorg.removedNotices} removal notice(s), ${rawReorg.cancelled} cancelled`);
                 rawWanted = true;
