@@ -12,6 +12,7 @@ import { network } from "hardhat";
 import fc from "fast-check";
 import { getAddress, keccak256, parseEventLogs, toHex, zeroAddress, type Address, type Hex } from "viem";
 import { decodeRevert } from "../helpers/errors.ts";
+import { deployRegistryWithSwarms } from "../helpers/fixtures.ts";
 
 const { viem, networkHelpers } = await network.create();
 const publicClient = await viem.getPublicClient();
@@ -33,9 +34,7 @@ const MAX_SKIPS = 8;
 const Status = { None: 0, Open: 1, Claimed: 2, Completed: 3, Cancelled: 4, Expired: 5 } as const;
 
 async function deployFixture() {
-  const registry = await viem.deployContract("SwarmRegistry");
-  await registry.write.createSwarm([{ policy: 0, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI: "" }, []]);
-  for (const i of [1, 2, 3]) await registry.write.join([1n, ""], { account: (actors[i] as Wallet).account });
+  const registry = await deployRegistryWithSwarms(viem, [{ members: [1, 2, 3].map((i) => actors[i] as Wallet) }]);
   const board = await viem.deployContract("TaskBoard", [registry.address]);
   return { board };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { network } from "hardhat";
 import { encodeFunctionData, getAddress, keccak256, parseEventLogs, toHex, zeroAddress, type Address, type Hex } from "viem";
 import { expectRevert } from "../helpers/errors.ts";
+import { deployRegistryWithSwarms } from "../helpers/fixtures.ts";
 import { readDomain, signTyped, typedDigest, type Domain } from "../helpers/signatures.ts";
 
 const { viem, networkHelpers } = await network.create();
@@ -56,9 +57,7 @@ const COMPLETE_TYPES = {
 } as const;
 
 async function deployFixture() {
-  const registry = await viem.deployContract("SwarmRegistry");
-  await registry.write.createSwarm([{ policy: 0, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI: "" }, []]);
-  for (const w of [alice, bob]) await registry.write.join([1n, ""], { account: w.account });
+  const registry = await deployRegistryWithSwarms(viem, [{ members: [alice, bob] }]);
   const board = await viem.deployContract("TaskBoard", [registry.address]);
   const other = await viem.deployContract("TaskBoard", [registry.address]);
   // an EIP-1271 smart account owned by carol joins the swarm through `execute`

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { network } from "hardhat";
 import { getAddress, keccak256, parseEventLogs, toHex, zeroAddress, type Address, type Hex } from "viem";
 import { expectRevert } from "../helpers/errors.ts";
+import { deployRegistryWithSwarms } from "../helpers/fixtures.ts";
 
 const { viem, networkHelpers } = await network.create();
 const publicClient = await viem.getPublicClient();
@@ -28,11 +29,8 @@ const RESULT_HASH = keccak256(toHex("result"));
 const TTL = 600;
 
 async function deployFixture() {
-  const registry = await viem.deployContract("SwarmRegistry");
-  await registry.write.createSwarm([{ policy: 0, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI: "" }, []]);
-  for (const w of [alice, bob, carol]) await registry.write.join([1n, ""], { account: w.account });
-  // swarm 2: only the owner
-  await registry.write.createSwarm([{ policy: 0, gateKind: 0, gateToken: zeroAddress, gateMinBalance: 0n, metadataURI: "" }, []]);
+  // swarm 1: owner, alice, bob, carol; swarm 2: only the owner
+  const registry = await deployRegistryWithSwarms(viem, [{ members: [alice, bob, carol] }, {}]);
   const board = await viem.deployContract("TaskBoard", [registry.address]);
   const token = await viem.deployContract("MockERC20", ["Reward", "RWD"]);
   return { registry, board, token };
