@@ -32,12 +32,20 @@ export async function createChainClients(rpcUrl: string, privateKey: Hex): Promi
  * block; on an automining dev node (no block while idle) only the pending block moves with time.
  */
 export async function chainTime(publicClient: PublicClient): Promise<number> {
+  return (await chainClock(publicClient)).time;
+}
+
+/**
+ * Chain time and the block tag it was read at: calls and simulations that must see the same time use that tag
+ * (a node that does not serve the pending block gets "latest" everywhere).
+ */
+export async function chainClock(publicClient: PublicClient): Promise<{ time: number; blockTag: "pending" | "latest" }> {
   try {
     const pending = await publicClient.getBlock({ blockTag: "pending" });
-    return Number(pending.timestamp);
+    return { time: Number(pending.timestamp), blockTag: "pending" };
   } catch {
     const latest = await publicClient.getBlock({ blockTag: "latest" });
-    return Number(latest.timestamp);
+    return { time: Number(latest.timestamp), blockTag: "latest" };
   }
 }
 

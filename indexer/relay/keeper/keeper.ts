@@ -3,7 +3,8 @@
  *
  * Every `intervalMs`:
  *   1. refresh the schedule list from its source every `refreshMs` (indexer /v1/schedules, or the chain);
- *   2. chain time = the node's pending block timestamp (chainClients.ts chainTime; never the wall clock);
+ *   2. chain time = the node's pending block timestamp (chainClients.ts chainClock; never the wall clock), or the
+ *      latest block's on a node without a pending block — reads and simulations use that same block tag;
  *   3. for each schedule whose cached state says an occurrence is executable (occurrence.ts, the contract's
  *      rules), re-read it on chain (getSchedule), recompute, simulate `execute(id, k)` and send it;
  *   4. wait for this round's receipts (bounded), so one process never has two transactions for one schedule.
@@ -14,7 +15,7 @@
  */
 import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
 import { ScheduleRegistryAbi } from "../../abis/ScheduleRegistryAbi.ts";
-import { chainTime, revertName, shortError } from "../chainClients.ts";
+import { chainClock, revertName, shortError } from "../chainClients.ts";
 import { executableOccurrence, type KeeperSchedule } from "./occurrence.ts";
 import { readSchedule, type ScheduleSource } from "./scheduleSource.ts";
 
@@ -122,7 +123,7 @@ export class Keeper {
     for (const [key, until] of this.suppressed) if (until <= now) this.suppressed.delete(key);
 
     await this.checkInFlight(result);
-    const time = await chainTime(publicClient);
+    const { time, blockTag } = await chainClock(publicClient);
     const max = this.options.maxPerRound ?? 50;
     const sent: { id: bigint; occurrence: number; hash: Hex }[] = [];
     for (const cached of this.schedules.values()) {
@@ -132,7 +133,7 @@ export class Keeper {
       const guess = executableOccurrence(cached, time);
       if (!guess || this.suppressed.has(`${id}:${guess.occurrence}`)) continue;
       // Fresh state from the chain before spending anything.
-      const fresh = await readSchedule(publicClient, registry, cached.id);
+      const fresh = await readSchedule(publicClient, registry, cached.id, blockTag);
       if (!fresh || fresh.status !== "active") {
         this.schedules.delete(id);
         continue;
@@ -147,7 +148,7 @@ export class Keeper {
           abi: ScheduleRegistryAbi,
           functionName: "execute",
           args: [cached.id, due.occurrence],
-          blockTag: "pending",
+          blockTag,
         });
         // The full ABI (simulate keeps only the function): a revert at send time is decoded too.
         const hash = await walletClient.writeContract({ ...request, abi: ScheduleRegistryAbi });

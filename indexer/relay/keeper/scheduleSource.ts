@@ -91,8 +91,13 @@ type OnChainSchedule = {
 const STATUS_BY_INDEX = [undefined, "active", "paused", "cancelled"] as const;
 
 /** getSchedule(id) on chain as a KeeperSchedule (undefined for an unknown id). */
-export async function readSchedule(publicClient: PublicClient, registry: Address, id: bigint): Promise<KeeperSchedule | undefined> {
-  const s = (await publicClient.readContract({ address: registry, abi: ScheduleRegistryAbi, functionName: "getSchedule", args: [id], blockTag: "pending" })) as unknown as OnChainSchedule;
+export async function readSchedule(
+  publicClient: PublicClient,
+  registry: Address,
+  id: bigint,
+  blockTag: "pending" | "latest" = "latest",
+): Promise<KeeperSchedule | undefined> {
+  const s = (await publicClient.readContract({ address: registry, abi: ScheduleRegistryAbi, functionName: "getSchedule", args: [id], blockTag })) as unknown as OnChainSchedule;
   const status = STATUS_BY_INDEX[Number(s.status)];
   if (!status) return undefined;
   return {
@@ -115,7 +120,7 @@ export function chainScheduleSource(publicClient: PublicClient, registry: Addres
   return {
     name: "chain",
     list: async () => {
-      const count = await publicClient.readContract({ address: registry, abi: ScheduleRegistryAbi, functionName: "scheduleCount", blockTag: "pending" });
+      const count = await publicClient.readContract({ address: registry, abi: ScheduleRegistryAbi, functionName: "scheduleCount" });
       const out: KeeperSchedule[] = [];
       for (let id = 1n; id <= count; id++) {
         const s = await readSchedule(publicClient, registry, id);
