@@ -1,14 +1,20 @@
 /**
- * Delivery workers of one relay process: up to `concurrency` attempts in flight. A claimer loop claims as
- * many due rows as there are free slots (outbox.ts: lease, SKIP LOCKED, per-subscription order), runs each
- * attempt, and records the outcome with the retry schedule. Every relay process runs one pool; they share
- * the outbox safely. Outcomes are written in batches (one UPDATE for every attempt finished since the last
- * write): per-statement cost dominates on PGlite.
+ * Delivery workers of one relay process: up to `concurrency` attempts in flight. A claimer loop claims due rows
+ * in batches of up to `claimBatch` (outbox.ts: lease, SKIP LOCKED, per-subscription order) into a local queue
+ * whenever the queue runs low, and starts queued rows as slots free up. A slot is free again as soon as its
+ * HTTP attempt ended; outcomes are written in batches (one UPDATE for every attempt finished since the last
+ * write, while the next attempts already run). Every relay process runs one pool; they share the outbox safely.
+ *
+ * Why batches: every statement has a fixed cost (a round trip on Postgres; on PGlite it runs inside this event
+ * loop and ends with a WAL write), so claiming 32 rows per statement capped a 1,000-subscription fan-out at a few
+ * hundred deliveries/s. A queued row that waited so long that its attempt could outlive its lease is dropped from
+ * the queue unattempted (any worker claims it again once the lease has passed): at least once, never two
+ * attempts of one row at the same time by design.
  */
 import { attemptDelivery, type AttemptOutcome, type EndpointCheck, type SignFunction } from "./attemptDelivery.ts";
 import type { Dispatcher } from "undici";
 import type { Db } from "./db/Db.ts";
-import { claimDueDeliveries, completeDeliveries, type ClaimedDelivery, type Completion } from "./outbox.ts";
+import { analyzeOutbox, claimDueDeliveries, completeDeliveries, releaseClaims, type ClaimedDelivery, type Completion } from "./outbox.ts";
 import { retriesExhausted, retryDelayMs, type RetrySchedule } from "./retrySchedule.ts";
 import { disableSubscription } from "./subscriptionCache.ts";
 
@@ -16,36 +22,52 @@ export type DeliveryPoolOptions = {
   db: Db;
   workerId: string;
   concurrency: number;
+  /** Rows claimed per statement (default max(64, 4 x concurrency)); the queue is refilled when it holds <= concurrency. */
+  claimBatch?: number;
   timeoutMs: number;
   leaseMs: number;
   pollMs: number;
   retry: RetrySchedule;
   sign: SignFunction;
   checkEndpoint: EndpointCheck;
-  /** HTTP client pool for the POSTs (keep-alive, pinned DNS); default: Node's global one. */
+  /** HTTP client pool for the POSTs (keep-alive, pinned DNS); default: undici's global one. */
   dispatcher?: Dispatcher;
   log: (message: string) => void;
   /** Called after each attempt (metrics, tests). */
   onAttempt?: (delivery: ClaimedDelivery, outcome: AttemptOutcome) => void;
 };
 
-export type DeliveryStats = { attempts: number; delivered: number; retried: number; dead: number; inFlight: number };
+export type DeliveryStats = { attempts: number; delivered: number; retried: number; dead: number; inFlight: number; queued: number; claims: number; writes: number };
+
+const SLOW_CLAIM_MS = 50;
+
+type Queued = { delivery: ClaimedDelivery; claimedAt: number };
 
 export class DeliveryPool {
-  readonly stats: DeliveryStats = { attempts: 0, delivered: 0, retried: 0, dead: 0, inFlight: 0 };
+  readonly stats: DeliveryStats = { attempts: 0, delivered: 0, retried: 0, dead: 0, inFlight: 0, queued: 0, claims: 0, writes: 0 };
   #options: DeliveryPoolOptions;
+  #claimBatch: number;
   #running = false;
   #loop: Promise<void> | undefined;
   #inFlight = new Set<Promise<void>>();
+  #queue: Queued[] = [];
   #wake: (() => void) | undefined;
+  /** wake() came while the claimer was not sleeping: its next sleep returns at once (no lost wake-up). */
+  #wakePending = false;
+  /** Rows may be due that the last claim did not see (wake() was called, or the last claim was full). */
+  #claimHint = true;
   #completions: Completion[] = [];
   #disables: { subscriptionId: string; reason: string }[] = [];
+  /** Queued rows given back unattempted (their subscription answered 410 meanwhile): pending again, held. */
+  #releases: string[] = [];
   #flushing: Promise<void> | undefined;
-  /** Ids claimed by this pool whose outcome is not written yet. */
+  #analyzedAt = 0;
+  /** Ids claimed by this pool whose outcome is not written yet (queued, in flight or being recorded). */
   #busy = new Set<string>();
 
   constructor(options: DeliveryPoolOptions) {
     this.#options = options;
+    this.#claimBatch = Math.max(1, options.claimBatch ?? Math.max(64, options.concurrency * 4));
   }
 
   start(): void {
@@ -54,35 +76,56 @@ export class DeliveryPool {
     this.#loop = this.#run();
   }
 
-  /** Claim now instead of at the next poll (new rows were just enqueued). */
+  /** Claim now instead of at the next poll (new rows were just enqueued, a chain head or a redrive freed up). */
   wake(): void {
-    this.#wake?.();
+    this.#claimHint = true;
+    this.#nudge();
   }
 
-  /** Stops claiming and waits for the attempts in flight (each bounded by the timeout). */
+  /** Wakes the claimer loop (a slot is free); it claims only if rows are likely due (see #run). */
+  #nudge(): void {
+    if (this.#wake) this.#wake();
+    else this.#wakePending = true;
+  }
+
+  /** Stops claiming, waits for the attempts in flight (each bounded by the timeout), gives queued rows back. */
   async stop(): Promise<void> {
     this.#running = false;
     this.wake();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
+    const unstarted = this.#queue.splice(0).map((q) => q.delivery.id);
+    this.stats.queued = 0;
+    if (unstarted.length > 0) {
+      await releaseClaims(this.#options.db, unstarted, this.#options.workerId).catch((error) =>
+        this.#options.log(`giving back ${unstarted.length} queued claim(s) failed (they return after their lease): ${(error as Error).message}`),
+      );
+      for (const id of unstarted) this.#busy.delete(id);
+    }
     await this.#flush();
   }
 
-  /** Writes every recorded outcome (one statement), then wakes the claimer (ordered chains may move on). */
+  /** Writes every recorded outcome (one statement per batch), then wakes the claimer (ordered chains may move on). */
   #flush(): Promise<void> {
     this.#flushing ??= (async () => {
       const { db, workerId, log } = this.#options;
-      while (this.#completions.length > 0 || this.#disables.length > 0) {
+      while (this.#completions.length > 0 || this.#disables.length > 0 || this.#releases.length > 0) {
         const batch = this.#completions.splice(0);
         const disables = this.#disables.splice(0);
+        const releases = this.#releases.splice(0);
         try {
-          await completeDeliveries(db, workerId, batch);
+          // A 410's disable first: until its row leaves 'delivering' (next statement) no later row of an ordered
+          // chain can be claimed, and afterwards none of the subscription's rows is claimable any more.
           for (const d of disables) await disableSubscription(db, d.subscriptionId, d.reason);
+          await completeDeliveries(db, workerId, batch);
+          this.stats.writes++;
+          if (releases.length > 0) await releaseClaims(db, releases, workerId);
         } catch (error) {
           // The rows stay 'delivering' under our lease: they are attempted again after it (at least once).
           log(`recording ${batch.length} outcome(s) failed: ${(error as Error).message}`);
         }
         for (const c of batch) this.#busy.delete(c.id);
+        for (const id of releases) this.#busy.delete(id);
       }
       this.#flushing = undefined;
       this.wake();
@@ -90,48 +133,94 @@ export class DeliveryPool {
     return this.#flushing;
   }
 
-  #sleep(ms: number): Promise<void> {
+  /** Sleeps up to `ms`; resolves true when the full time passed, false when woken. */
+  #sleep(ms: number): Promise<boolean> {
+    if (this.#wakePending) {
+      this.#wakePending = false;
+      return Promise.resolve(false);
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
       const self = this;
-      function done() {
+      const finish = (timedOut: boolean) => {
         clearTimeout(timer);
         self.#wake = undefined;
-        resolve();
-      }
-      this.#wake = done;
+        self.#wakePending = false;
+        resolve(timedOut);
+      };
+      const timer = setTimeout(() => finish(true), ms);
+      this.#wake = () => finish(false);
     });
+  }
+
+  /** Starts queued rows while slots are free; drops rows whose lease could end before their attempt. */
+  #startQueued(): void {
+    const { concurrency, leaseMs, timeoutMs, log } = this.#options;
+    const now = Date.now();
+    while (this.#inFlight.size < concurrency && this.#queue.length > 0) {
+      const { delivery, claimedAt } = this.#queue.shift()!;
+      if (now + timeoutMs + 1_000 > claimedAt + leaseMs) {
+        // Claimed too long ago: another worker may take it after the lease; leave it to whoever claims it then.
+        this.#busy.delete(delivery.id);
+        continue;
+      }
+      const task = this.#deliver(delivery).catch((error) => log(`delivery ${delivery.id} bookkeeping failed: ${(error as Error).message}`));
+      this.#inFlight.add(task);
+      void task.finally(() => {
+        this.#inFlight.delete(task);
+        this.stats.inFlight = this.#inFlight.size;
+        this.#nudge();
+      });
+    }
+    this.stats.inFlight = this.#inFlight.size;
+    this.stats.queued = this.#queue.length;
   }
 
   async #run(): Promise<void> {
     const { db, workerId, concurrency, leaseMs, pollMs, log } = this.#options;
-    // Idle: poll less and less often (up to 1 s); any claim, completion or wake() resets it.
+    // Claims happen when the queue is low AND rows are likely due: after wake(), after a full batch, or once per
+    // poll interval. A slot freed by a finished attempt only starts queued rows (no empty claim per attempt).
+    // Idle: poll less and less often (up to 1 s); any claim or wake() resets it.
     let idleRounds = 0;
+    let pollDue = true;
+    let lastClaimAt = 0;
     while (this.#running) {
-      const free = concurrency - this.#inFlight.size;
-      if (free <= 0) {
-        await this.#sleep(pollMs);
-        continue;
+      this.#startQueued();
+      const want = this.#claimBatch - this.#queue.length;
+      let claimed = -1;
+      if ((this.#claimHint || pollDue) && this.#queue.length <= concurrency && want > 0) {
+        this.#claimHint = false;
+        claimed = 0;
+        try {
+          const now = Date.now();
+          lastClaimAt = now;
+          const started = performance.now();
+          const rows = await claimDueDeliveries(db, workerId, want, leaseMs, now, [...this.#busy]);
+          this.stats.claims++;
+          // A slow full claim of a large batch (a burst) usually means stale planner statistics (see outbox.ts):
+          // refresh them, at most twice a minute (ANALYZE samples the table; on Postgres it runs beside the
+          // deliveries, on PGlite it blocks this process for its duration, hence only for bursts).
+          if (rows.length === want && want >= 64 && performance.now() - started > SLOW_CLAIM_MS && Date.now() - this.#analyzedAt > 30_000) {
+            this.#analyzedAt = Date.now();
+            void analyzeOutbox(db).catch((error) => log(`ANALYZE failed: ${(error as Error).message}`));
+          }
+          claimed = rows.length;
+          for (const delivery of rows) {
+            this.#busy.add(delivery.id);
+            this.#queue.push({ delivery, claimedAt: now });
+          }
+        } catch (error) {
+          log(`claim failed: ${(error as Error).message}`);
+        }
+        if (!this.#running) break;
+        this.#startQueued();
+        // A full batch: more rows are probably due; claim again as soon as the queue runs low.
+        if (claimed === want) this.#claimHint = true;
       }
-      let claimed: ClaimedDelivery[] = [];
-      try {
-        claimed = await claimDueDeliveries(db, workerId, free, leaseMs, Date.now(), [...this.#busy]);
-      } catch (error) {
-        log(`claim failed: ${(error as Error).message}`);
-      }
-      for (const delivery of claimed) {
-        this.#busy.add(delivery.id);
-        const task = this.#deliver(delivery).catch((error) => log(`delivery ${delivery.id} bookkeeping failed: ${(error as Error).message}`));
-        this.#inFlight.add(task);
-        this.stats.inFlight = this.#inFlight.size;
-        void task.finally(() => {
-          this.#inFlight.delete(task);
-          this.stats.inFlight = this.#inFlight.size;
-          this.wake();
-        });
-      }
-      idleRounds = claimed.length === 0 && this.#inFlight.size === 0 ? idleRounds + 1 : 0;
-      if (claimed.length === 0 || claimed.length < free) await this.#sleep(Math.min(1_000, pollMs * 2 ** Math.min(idleRounds, 10)));
+      idleRounds = claimed === 0 && this.#inFlight.size === 0 && this.#queue.length === 0 ? idleRounds + 1 : claimed > 0 ? 0 : idleRounds;
+      if (this.#claimHint && this.#queue.length <= concurrency) continue;
+      const timedOut = await this.#sleep(Math.min(1_000, pollMs * 2 ** Math.min(idleRounds, 10)));
+      pollDue = timedOut || Date.now() - lastClaimAt >= pollMs;
+      if (this.#claimHint) idleRounds = 0;
     }
   }
 
@@ -165,6 +254,12 @@ export class DeliveryPool {
       case "gone":
         this.#completions.push({ ...base, status: "dead" });
         this.#disables.push({ subscriptionId: delivery.subscriptionId, reason: `endpoint answered 410 Gone to ${delivery.id}` });
+        // Rows of this subscription claimed before the disable are not attempted: back to pending (held until a redrive).
+        this.#queue = this.#queue.filter((q) => {
+          if (q.delivery.subscriptionId !== delivery.subscriptionId) return true;
+          this.#releases.push(q.delivery.id);
+          return false;
+        });
         log(`subscription ${delivery.subscriptionId}: endpoint answered 410 Gone, deliveries stopped (redrive to resume)`);
         this.stats.dead++;
         break;
@@ -174,6 +269,7 @@ export class DeliveryPool {
         break;
     }
     this.#options.onAttempt?.(delivery, outcome);
-    await this.#flush();
+    // Not awaited: the slot is free for the next attempt while the outcome is written (the row stays in #busy).
+    void this.#flush();
   }
 }

@@ -8,7 +8,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import { Agent, type Dispatcher } from "undici";
 import { createPublicClient, http } from "viem";
-import { signWebhook } from "../../sdk/webhooks.ts";
+import { createWebhookSigner } from "../../sdk/webhooks.ts";
 import { createRelayApi } from "./api.ts";
 import { createChainLoops, type ChainLoops } from "./chainLoops.ts";
 import type { EndpointCheck, SignFunction } from "./attemptDelivery.ts";
@@ -109,7 +109,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     retry: config.retry,
-    sign: deps.sign ?? signWebhook,
+    sign: deps.sign ?? createWebhookSigner(), // one KeyObject per secret (HMAC ≈ 5x cheaper than per-call import)
     checkEndpoint,
     dispatcher,
     log,
