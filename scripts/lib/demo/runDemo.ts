@@ -138,7 +138,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
   const { attempt, send } = makeSender(publicClient, [SwarmRegistryAbi, TaskBoardAbi, SharedStateAbi, MessageBusAbi] as unknown as Abi[]);
   const dev = (index: number) => mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
-  const funder = makeAgent("funder", dev(0), chain, transport);
+  // Not dev(0): in `npm run dev` the deployer account #0 is also the relay's attestor, whose transactions would race ours on the nonce.
+  const funder = makeAgent("funder", dev(9), chain, transport);
   const alice = makeAgent("alice", dev(1), chain, transport);
   const bob = makeAgent("bob", dev(2), chain, transport);
   const carol = makeAgent("carol", dev(3), chain, transport);
