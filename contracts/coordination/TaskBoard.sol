@@ -44,12 +44,12 @@ import {ITaskBoard} from "../interfaces/ITaskBoard.sol";
  * mappings, so no access pays for a keccak.
  *
  * Gas of a claim therefore depends on the task's position, never on the number of open tasks. `claim` and
- * `claimBySig` run {_claimFast} (one assembly function) when the swarm has no cap: ~48k at the head or tail of
- * its levels (it writes the level slots), ~50k in the middle when both lists share the neighbours, ~59.7k in
- * the worst case, the middle of both lists with four different neighbours (four cold link words written; the
- * typed level is not read, see {_unlink}). A task that heads or ends its typed level but not its any-type
- * level pays one or two cold reads (~2-4k) for the neighbour probe. In a capped swarm the claim takes the
- * general path ({_claimOpen}): ~6-9k more, and ~22k more for a member's first counted claim (counter 0 -> 1).
+ * `claimBySig` run {_claimFast} (one assembly function): ~48k at the head or tail of its levels (it writes the
+ * level slots), ~50k in the middle when both lists share the neighbours, ~59.8k in the worst case, the middle
+ * of both lists with four different neighbours (four cold link words written; the typed level is not read,
+ * see {_unlink}). A task that heads or ends its typed level but not its any-type level pays one or two cold
+ * reads (~2-4k) for the neighbour probe. In a capped swarm a counted claim pays ~8k more (the member's counter
+ * and the `counted` flag), ~25k more for a member's first counted claim (its counter goes 0 -> 1).
  */
 contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -495,7 +495,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------
 
     /// @dev claim / claimBySig: {_claimFast}, which answers the call itself when it applies; otherwise (a failing
-    /// check, a capped swarm) the general path, which reverts with the error or counts the claim.
+    /// check) the general path, which reverts with the error.
     function _claimById(uint256 taskId, address claimant) private returns (uint64) {
         _claimFast(taskId, claimant);
         TaskRecord storage t = _task(taskId);
@@ -510,11 +510,12 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         return _claimOpen(t, w0, meta, taskId, claimant, false);
     }
 
-    /// @dev The whole claim by id in one assembly function, for the common case: task `taskId` is Open, not past
-    /// its deadline, `claimant` is a member (checked as {_requireMember} does), and the swarm has no claim cap. It
-    /// then does what {_claimOpen} does ({_unlink} with the middle of both lists inline, epoch, lease, slot 0,
-    /// TaskClaimed) and ENDS THE CALL, returning the epoch ABI-encoded: its callers, `claim` and `claimBySig`,
-    /// return exactly that `uint64` and have nothing left to do. Otherwise it returns having written nothing.
+    /// @dev The whole claim by id in one assembly function, when task `taskId` is Open, not past its deadline and
+    /// `claimant` is a member (checked as {_requireMember} does). It then does what {_claimOpen} does ({_unlink}
+    /// with the middle of both lists inline, {_count} in a capped swarm, epoch, lease, slot 0, TaskClaimed; the
+    /// same custom errors) and ENDS THE CALL, returning the epoch ABI-encoded: its callers, `claim` and
+    /// `claimBySig`, return exactly that `uint64` and have nothing left to do. Otherwise it returns having
+    /// written nothing, and the general path reverts with the right error.
     function _claimFast(uint256 taskId, address claimant) private {
         ISwarmRegistry registry_ = _registry;
         assembly ("memory-safe") {
@@ -567,6 +568,27 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
                 }
             }
 
+            // {_count}: the member's active claims (`_activeClaims[swarmId][who]`) + 1, or TaskBoardClaimCapReached;
+            // marks the claim counted (slot 1, bit 88)
+            function countClaim(ts, meta, who, cap) {
+                let swarm := and(shr(96, meta), 0xffffffffffffffff)
+                mstore(0x00, swarm)
+                mstore(0x20, _activeClaims.slot)
+                mstore(0x20, keccak256(0x00, 0x40))
+                mstore(0x00, who)
+                let cs := keccak256(0x00, 0x40)
+                let cw := sload(cs)
+                if iszero(lt(and(cw, 0xffffffff), cap)) {
+                    // the call reverts: the scratch and free-memory words may be overwritten
+                    mstore(0x00, 0xc2f5e7f0) // TaskBoardClaimCapReached(uint256,address,uint32)
+                    mstore(0x20, swarm)
+                    mstore(0x40, who)
+                    mstore(0x60, cap)
+                    revert(0x1c, 0x64)
+                }
+                sstore(cs, add(cw, 1)) // cannot carry out of the uint32: count < cap <= 2^32 - 1
+                sstore(add(ts, 1), or(meta, shl(88, 1)))
+            }
             function claimFast(id_, who, reg) {
                 if gt(id_, _MAX_TASK_ID) { leave }
                 let ts := add(_TASKS, shl(2, id_))
@@ -585,9 +607,10 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
                 if lt(returndatasize(), 0x20) { leave }
                 if iszero(eq(mload(0x00), 1)) { leave }
                 let atEnd := 0
+                let cap := 0
                 {
                     let level := sload(add(_LEVELS, add(shl(4, and(shr(96, meta), 0xffffffffffffffff)), and(shr(80, meta), 0xff))))
-                    if shr(128, level) { leave } // a claim cap: the general path counts the claim
+                    cap := shr(128, level) // the swarm's claim cap, 0 = none (a level's bits above the cap are 0)
                     atEnd := or(eq(and(level, _HEAD_MASK), id_), eq(and(shr(64, level), _HEAD_MASK), id_))
                 }
                 if shr(160, meta) {
@@ -624,6 +647,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
                     }
                     default { unlinkAnyEnd(id_, meta, prev, next) }
                 }
+                if cap { countClaim(ts, meta, who, cap) }
                 let epoch := add(and(shr(160, w0), 0xffffffffff), 1)
                 if gt(epoch, 0xffffffffff) {
                     mstore(0x00, 0xae4bb551) // TaskBoardEpochExhausted(uint256)

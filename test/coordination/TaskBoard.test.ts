@@ -720,7 +720,7 @@ describe("TaskBoard: gas", () => {
     expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([2n, 4n]);
   });
 
-  it("a claim in a capped swarm takes the general path: counted, same events and lists", async () => {
+  it("a claim by id in a capped swarm is counted, with the same events and lists; at the cap it reverts", async () => {
     const { board } = await fixture();
     await send(board, board.write.setClaimCap([1n, 3]));
     for (const typeTag of [BUILD, REVIEW, BUILD, REVIEW, BUILD]) await post(board, { typeTag });
@@ -731,6 +731,15 @@ describe("TaskBoard: gas", () => {
     expect(await board.read.activeClaims([1n, addr(alice)])).toBe(2);
     expect(await board.read.openTasks([1n, BUILD, 0, 10n])).toEqual([1n, 5n]);
     expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([1n, 2n, 5n]);
+    await send(board, board.write.claim([2n], { account: alice.account }));
+    expect(await board.read.activeClaims([1n, addr(alice)])).toBe(3);
+    await expectRevert(board.write.claim([5n], { account: alice.account }), "TaskBoardClaimCapReached", [1n, addr(alice), 3]);
+    expect(await board.read.openTasks([1n, ZERO32, 0, 10n])).toEqual([1n, 5n]);
+    // a counted claim's end frees the slot (the counted flag was set by the fast path)
+    await send(board, board.write.release([3n, 1n], { account: alice.account }));
+    expect(await board.read.activeClaims([1n, addr(alice)])).toBe(2);
+    await send(board, board.write.claim([5n], { account: alice.account }));
+    expect(await board.read.activeClaims([1n, addr(alice)])).toBe(3);
   });
 
   it("typed heads and tails with stale links inside the any-type level unlink exactly", async () => {
