@@ -126,6 +126,7 @@ describe("scheduler under fake time (PGlite, fake indexer)", () => {
       UPDATE relay_cursor SET event_id = '' WHERE name = 'schedules'; UPDATE relay_leader SET holder = NULL, lease_until = 0;`);
     indexer.schedules.clear();
     indexer.events.length = 0;
+    indexer.requests.length = 0;
     indexer.down = false;
     logs.length = 0;
     clock = (T0 - 1) * 1000;
@@ -304,6 +305,37 @@ describe("scheduler under fake time (PGlite, fake indexer)", () => {
     await runTo(s, T0 + 16);
     expect((await fires("1")).map((f) => f.time - T0)).toEqual([0, 4, 8, 12, 16]);
     expect(logs.some((l) => l.includes("HTTP 503"))).toBe(true);
+  });
+
+  it("loads many schedules with one reload (no GET per schedule), catches up a burst of feed events the same way, and the periodic reload applies changes the feed missed", async () => {
+    for (let i = 1; i <= 60; i++) indexer.add(schedule(String(i), { cron: "*/5 * * * * *", startTime: String(T0) }));
+    const s = make({ refreshMs: 20_000 });
+    await runTo(s, T0 + 1);
+    const perId = () => indexer.requests.filter((r) => /^\/v1\/schedules\/\d+/.test(r)).length;
+    expect(perId()).toBe(0);
+    expect(s.stats.schedules).toBe(60);
+    for (let i = 61; i <= 120; i++) indexer.add(schedule(String(i), { cron: "*/5 * * * * *", startTime: String(T0) }));
+    indexer.change("3", { status: "paused" }, "paused");
+    await runTo(s, T0 + 6);
+    expect(perId()).toBe(0);
+    expect(s.stats.schedules).toBe(119);
+    const [fired] = await db.query<{ n: string }>("SELECT count(*) AS n FROM relay_fires WHERE scheduled_time = $1", [T0 + 5]);
+    expect(Number(fired!.n)).toBe(119);
+    // Two single changes: one GET each.
+    indexer.change("3", { status: "active" }, "resumed");
+    indexer.change("4", { endpoint: "http://127.0.0.1:9/other" }, "updated");
+    await runTo(s, T0 + 8);
+    expect(perId()).toBe(2);
+    const [endpoint] = await db.query<{ endpoint: string }>("SELECT endpoint FROM relay_subscriptions WHERE id = 'schedule:4'");
+    expect(endpoint!.endpoint).toBe("http://127.0.0.1:9/other");
+    // Changes without a feed event (missed): the periodic reload finds them by content.
+    indexer.schedules.set("5", { ...indexer.schedules.get("5")!, status: "cancelled" });
+    indexer.schedules.delete("6");
+    await runTo(s, T0 + 30);
+    expect((await fires("5")).at(-1)!.time).toBeLessThan(T0 + 25);
+    expect((await fires("6")).at(-1)!.time).toBeLessThan(T0 + 25);
+    expect((await fires("7")).at(-1)!.time).toBe(T0 + 30);
+    expect(s.stats.schedules).toBe(118);
   });
 
   it("POST /v1/schedules/validate: 5 next times, or 400 invalid_cron naming the field", async () => {

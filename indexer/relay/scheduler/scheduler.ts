@@ -21,12 +21,15 @@ import { nextOccurrence, planFires, type Occurrence } from "./occurrences.ts";
 import {
   acquireSchedulerLease,
   commitFires,
+  deactivateSchedules,
   loadSchedules,
   markInvalid,
   migrateScheduler,
   readScheduleCursor,
   releaseSchedulerLease,
   SchedulerConflictError,
+  scheduleDigest,
+  storedDigests,
   storeSchedules,
   writeScheduleCursor,
   type ScheduleCommit,
@@ -60,6 +63,10 @@ export type CommittedFire = { scheduleId: string; time: number; run: number; del
 
 export type TickResult = { leader: boolean; fired: number; dropped: number; conflicts: number };
 
+/** What decides an entry's next time: when equal, a reloaded schedule keeps its entry. */
+const timingKey = (s: StoredSchedule) =>
+  [s.status, s.endpoint === null, s.invalidReason, s.version, s.kind, s.cron, s.period, s.startTime, s.endTime, s.maxRuns, s.catchUp, s.nextRun, s.afterTime].join("|");
+
 type ResolvedOptions = Required<Omit<SchedulerOptions, "chainId" | "onFired">> & Pick<SchedulerOptions, "chainId" | "onFired">;
 
 type Entry = { schedule: StoredSchedule; spec: CronSpec | null; next: number | null };
@@ -68,7 +75,10 @@ type Entry = { schedule: StoredSchedule; spec: CronSpec | null; next: number | n
 const IRRELEVANT = new Set(["schedule.executed", "schedule.funded"]);
 
 /** Schedules per commit transaction. */
-const COMMIT_BATCH = 500;
+const COMMIT_BATCH = 2_000;
+
+/** More changed schedules than this in the feed: one full reload instead of one GET each. */
+const PER_ID_LIMIT = 50;
 
 export class Scheduler {
   readonly stats = { fired: 0, dropped: 0, conflicts: 0, invalid: 0, leader: false, schedules: 0 };
@@ -76,6 +86,9 @@ export class Scheduler {
   #entries = new Map<string, Entry>();
   #loaded = false;
   #migrated = false;
+  #skippedTo: string | undefined;
+  /** Parsed cron expressions by text (many schedules share one). */
+  #specs = new Map<string, CronSpec>();
   #leaseRenewedAt = -Infinity;
   #lastFeedCheck = -Infinity;
   #lastRefresh = -Infinity;
@@ -176,9 +189,14 @@ export class Scheduler {
     }
     if (!this.stats.leader) return { leader: false, fired: 0, dropped: 0, conflicts: 0 };
 
-    if (!this.#loaded || now - this.#lastRefresh >= this.#o.refreshMs) {
+    // The periodic full reload waits (up to another refreshMs) while fires are imminent: its CPU work
+    // (parsing every schedule) must not delay them.
+    const refreshDue = now - this.#lastRefresh >= this.#o.refreshMs;
+    const forced = now - this.#lastRefresh >= 2 * this.#o.refreshMs;
+    if (!this.#loaded || (refreshDue && (forced || !this.#firesWithin(now, 1_500)))) {
       this.#lastRefresh = now;
       try {
+        if (!this.#loaded) await this.#skipFeedToEnd();
         await this.refresh();
         this.#loaded = true;
       } catch (error) {
@@ -190,65 +208,114 @@ export class Scheduler {
         this.#loaded = true;
       }
     }
+    let result = await this.#fireDue(this.#o.now());
+    // Schedule changes after firing (off the fires' path): each pass that is due reads them, so a change the
+    // indexer has is applied at most tickMs later, before any later fire.
+    now = this.#o.now();
     if (now - this.#lastFeedCheck >= this.#o.tickMs) {
       this.#lastFeedCheck = now;
       try {
-        await this.followFeed();
+        if ((await this.followFeed()) > 0) {
+          // A resume or an update may make occurrences due now.
+          const again = await this.#fireDue(this.#o.now());
+          result = { fired: result.fired + again.fired, dropped: result.dropped + again.dropped, conflicts: result.conflicts + again.conflicts };
+        }
       } catch (error) {
         this.#logOnce(`schedule events: ${(error as Error).message}`);
       }
     }
-    now = this.#o.now();
-    return { leader: true, ...(await this.#fireDue(now)) };
+    return { leader: true, ...result };
   }
 
-  /** Full reload of the indexer's active schedules into the cache (and into memory). */
+  #firesWithin(now: number, ms: number): boolean {
+    const limit = Math.floor((now + ms) / 1000);
+    for (const entry of this.#entries.values()) if (entry.next !== null && entry.next <= limit) return true;
+    return false;
+  }
+
+  /**
+   * On (re)load: the feed cursor moves to the feed's end BEFORE the full reload, so those events are not
+   * re-applied one by one (the reload reflects them); events after it are read normally.
+   */
+  async #skipFeedToEnd(): Promise<void> {
+    const { db, client } = this.#o;
+    let cursor = await readScheduleCursor(db);
+    for (let guard = 0; guard < 10_000; guard++) {
+      const page = await client.scheduleEvents(cursor, 500);
+      if (page.items.length === 0) break;
+      cursor = page.nextCursor;
+      if (page.items.length < 500) break;
+    }
+    this.#skippedTo = cursor;
+  }
+
+  /**
+   * Reload of the indexer's active schedules: stores the new and changed ones (and deactivates the cached ones
+   * no longer active), then reloads those into memory (everything on the first load).
+   */
   async refresh(): Promise<void> {
-    const active = await this.#o.client.activeSchedules();
-    await storeSchedules(this.#o.db, active, { complete: true });
-    await this.#reload();
+    const { db, client } = this.#o;
+    const active = await client.activeSchedules();
+    const stored = await storedDigests(db);
+    const changed = active.filter((s) => stored.get(s.id)?.digest !== scheduleDigest(s));
+    const activeIds = new Set(active.map((s) => s.id));
+    const gone = [...stored.entries()].filter(([id, row]) => row.status === "active" && !activeIds.has(id)).map(([id]) => id);
+    if (changed.length > 0) await storeSchedules(db, changed, { complete: false });
+    await deactivateSchedules(db, gone);
+    if (this.#skippedTo !== undefined) {
+      await writeScheduleCursor(db, this.#skippedTo);
+      this.#skippedTo = undefined;
+    }
+    if (!this.#loaded) await this.#reload();
+    else if (changed.length + gone.length > 0) await this.#reload([...changed.map((s) => s.id), ...gone]);
   }
 
   /** Applies the `schedule.*` feed events since the stored cursor: each changed schedule is read again. */
   async followFeed(): Promise<number> {
     const { db, client } = this.#o;
     let cursor = await readScheduleCursor(db);
-    let changed = 0;
-    for (let guard = 0; guard < 1_000; guard++) {
+    const start = cursor;
+    const ids = new Set<string>();
+    let unknown = false;
+    for (let guard = 0; guard < 10_000; guard++) {
       const page = await client.scheduleEvents(cursor, 500);
-      if (page.items.length === 0) break;
-      const ids = new Set<string>();
-      let unknown = false;
       for (const event of page.items) {
         if (IRRELEVANT.has(event.type)) continue;
         if (event.scheduleId === null) unknown = true;
         else ids.add(event.scheduleId);
       }
-      if (unknown) {
-        await this.refresh();
-      } else if (ids.size > 0) {
-        const schedules = [];
-        for (const id of ids) {
-          const schedule = await client.schedule(id);
-          if (schedule) schedules.push(schedule);
-        }
-        await storeSchedules(db, schedules, { complete: false });
-        await this.#reload([...ids]);
-      }
-      changed += ids.size;
       cursor = page.nextCursor;
-      await writeScheduleCursor(db, cursor);
       if (page.items.length < 500) break;
     }
-    return changed;
+    if (cursor === start) return 0;
+    if (unknown || ids.size > PER_ID_LIMIT) {
+      await this.refresh();
+    } else if (ids.size > 0) {
+      const schedules = [];
+      for (const id of ids) {
+        const schedule = await client.schedule(id);
+        if (schedule) schedules.push(schedule);
+      }
+      await storeSchedules(db, schedules, { complete: false });
+      await this.#reload([...ids]);
+    }
+    await writeScheduleCursor(db, cursor);
+    return ids.size;
   }
 
   /** Loads schedules (all, or the ones named) from the store into memory and computes their next times. */
   async #reload(ids?: string[]): Promise<void> {
     const rows = await loadSchedules(this.#o.db, ids);
-    if (!ids) this.#entries.clear();
+    const previous = ids ? new Map(ids.map((id) => [id, this.#entries.get(id)])) : this.#entries;
+    if (!ids) this.#entries = new Map();
     for (const id of ids ?? []) this.#entries.delete(id);
     for (const schedule of rows) {
+      // Unchanged timing and state: keep the computed next time (no cron work for 10,000 schedules).
+      const old = previous.get(schedule.id);
+      if (old && timingKey(old.schedule) === timingKey(schedule)) {
+        this.#entries.set(schedule.id, { ...old, schedule });
+        continue;
+      }
       const entry = await this.#prepare(schedule);
       if (entry) this.#entries.set(schedule.id, entry);
     }
@@ -260,7 +327,11 @@ export class Scheduler {
     if (schedule.status !== "active" || schedule.endpoint === null || schedule.invalidReason !== null) return undefined;
     let spec: CronSpec | null = null;
     try {
-      if (schedule.kind === "cron") spec = parseCron(schedule.cron ?? "");
+      if (schedule.kind === "cron") {
+        const text = schedule.cron ?? "";
+        spec = this.#specs.get(text) ?? parseCron(text);
+        this.#specs.set(text, spec);
+      }
       const next = nextOccurrence(schedule, spec, schedule);
       return { schedule, spec, next: next?.time ?? null };
     } catch (error) {

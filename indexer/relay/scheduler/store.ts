@@ -220,6 +220,27 @@ export async function syncDeliveryRows(db: Queryable, ids: string[] | undefined,
   await ensureSecrets(db, rows.map((r) => r.sub_id), now);
 }
 
+/** Canonical text of a schedule's indexer fields (key order independent: jsonb reorders keys). */
+export function scheduleDigest(schedule: RelaySchedule | Record<string, unknown>): string {
+  const o = schedule as Record<string, unknown>;
+  return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k] ?? null]));
+}
+
+/** Digest of every cached schedule's indexer fields, by id (to store only what changed). */
+export async function storedDigests(db: Queryable): Promise<Map<string, { digest: string; status: string }>> {
+  const rows = await db.query<{ id: string; raw: Record<string, unknown> | string; status: string }>("SELECT id, raw, status FROM relay_schedules");
+  return new Map(rows.map((r) => [r.id, { digest: scheduleDigest(typeof r.raw === "string" ? (JSON.parse(r.raw) as Record<string, unknown>) : r.raw), status: r.status }]));
+}
+
+/** Cached schedules no longer active at the indexer (missing from ?active=true) stop firing. */
+export async function deactivateSchedules(db: Db, ids: string[], now = Date.now()): Promise<void> {
+  if (ids.length === 0) return;
+  await db.transaction(async (tx) => {
+    await tx.query("UPDATE relay_schedules SET status = 'inactive', refreshed_at = $2 WHERE status = 'active' AND id = ANY($1::text[])", [ids, now]);
+    await syncDeliveryRows(tx, ids, now);
+  });
+}
+
 export async function markInvalid(db: Db, id: string, reason: string, now = Date.now()): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query("UPDATE relay_schedules SET invalid_reason = $2, version = version + 1 WHERE id = $1", [id, reason]);
