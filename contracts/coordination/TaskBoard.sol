@@ -9,7 +9,6 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ISwarmRegistry} from "../interfaces/ISwarmRegistry.sol";
 import {ITaskBoard} from "../interfaces/ITaskBoard.sol";
 
@@ -60,7 +59,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
     /// @inheritdoc ITaskBoard
     uint256 public constant MAX_EXPIRED_SKIPS = 8;
 
-    uint256 private constant _LINK_MASK = 0xffffffffff; // one 40-bit link (task ids are < 2^40, see {post})
+    uint256 private constant _LINK_MASK = 0xffffffffff; // one 40-bit link (task ids are < 2^40, see `_taskCount`)
     uint256 private constant _HEAD_MASK = 0xffffffffffffffff; // head or tail of a Level (64 bits)
     uint256 private constant _LINKS_MASK = (1 << 160) - 1; // the 4 links = the claimant bits
 
@@ -122,7 +121,7 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
 
     ISwarmRegistry private immutable _registry;
 
-    uint256 private _taskCount;
+    uint40 private _taskCount; // task ids are < 2^40 (40-bit links): the checked increment in {post} stops there
     uint56 private _typedQueueCount;
 
     mapping(uint256 swarmId => mapping(bytes32 typeTag => uint56 typedIndex)) private _typedIndexOf;
@@ -150,9 +149,8 @@ contract TaskBoard is ITaskBoard, EIP712, Nonces, ReentrancyGuardTransient {
         }
         uint256 reward = _collectReward(params.rewardToken, params.rewardAmount);
 
+        // links are 40-bit task ids: 2^40 - 1 tasks (~10^17 gas of posts) per board, then Panic(0x11)
         taskId = ++_taskCount;
-        // links are 40-bit task ids: 2^40 - 1 tasks (~10^17 gas of posts) per board
-        SafeCast.toUint40(taskId);
         _store(taskId, params, reward);
         _emitPosted(taskId, params, reward);
     }
