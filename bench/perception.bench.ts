@@ -1,19 +1,27 @@
 /**
- * Perception benchmark (`npm run bench perception`): the whole local stack (Hardhat node + Ignition + Ponder on
- * PGlite) with one relay process (PGlite outbox) delivering signed webhooks to a node:http receiver in this
- * process (bench/lib/perception.ts, bench/lib/webhookSink.ts):
- *  1. latency block mined -> webhook received, 1 and 1,000 subscriptions, with the indexer / relay split;
- *  2. sustained signed-delivery throughput (E broadcasts in one block x 1,000 subscriptions);
- *  3. indexer lag at 200 events per block.
+ * Perception benchmark (`npm run bench perception`):
+ *  A. relay only (bench/lib/relayLoad.ts): the relay process fed by an in-memory indexer stand-in, 1,000
+ *     subscriptions: sustained signed deliveries/s and feed -> webhook latency, on Postgres (production mode)
+ *     and on PGlite (the single-process default), with the relay's and Postgres' CPU time;
+ *  B. the whole local stack (Hardhat node + Ignition + Ponder on PGlite) with one relay process (Postgres outbox,
+ *     a fresh schema; BENCH_RELAY_STORE=pglite for PGlite) delivering to a node:http receiver in this process
+ *     (bench/lib/perception.ts, bench/lib/webhookSink.ts):
+ *     1. latency block mined -> webhook received, 1 and 1,000 subscriptions, with the indexer / relay split;
+ *     2. sustained signed-delivery throughput (E broadcasts in one block x 1,000 subscriptions);
+ *     3. indexer lag at 200 events per block.
+ * The machine's 1-minute load average is recorded before and after every phase (2 cores, shared).
  *
- * Environment knobs: BENCH_SUBS (1000), BENCH_EVENTS_ONE (40), BENCH_EVENTS_MANY (30), BENCH_TP_EVENTS (20),
- * BENCH_LAG_BLOCKS (10), BENCH_EVENTS_PER_BLOCK (200); relay settings: any RELAY_* variable set in the
- * environment overrides the defaults below.
+ * Environment knobs: BENCH_SUBS (1000), BENCH_EVENTS_ONE (30), BENCH_EVENTS_MANY (10), BENCH_TP_EVENTS (10),
+ * BENCH_LAG_BLOCKS (5), BENCH_EVENTS_PER_BLOCK (200), BENCH_RELAY_ONLY_EVENTS (20, x subscriptions on Postgres),
+ * BENCH_RELAY_ONLY_PGLITE_EVENTS (1), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
+ * BENCH_RELAY_STORE (postgres | pglite); relay settings: any RELAY_* variable set in the environment overrides
+ * the defaults below.
  */
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { HARDHAT_CLI, ROOT_DIR } from "../scripts/lib/paths.ts";
 import { runPerception, type LatencyReport } from "./lib/perception.ts";
+import { runRelayLoad, type RelayLoadReport } from "./lib/relayLoad.ts";
 import { atLeast, atMost, type BenchResult, type Metric } from "./lib/result.ts";
 
 const P50_MAX_MS = 200;
@@ -27,9 +35,8 @@ const RELAY_DEFAULTS: Record<string, string> = {
   RELAY_POLL_MS: "100",
   RELAY_CONCURRENCY: "32", // deliveries in flight (default)
   RELAY_BATCH: "500", // feed page size (default)
-  // default 1000: each periodic refresh upserts every active subscription one statement at a time (2 queries per
-  // subscription on the relay's in-process PGlite); with 1,000 subscriptions that starved the relay's event loop
-  // (its /health stopped answering, warm-up deliveries stalled). subscription.* events still refresh at once.
+  // default 1000: each periodic refresh re-reads and upserts all 1,000 subscriptions (on PGlite that blocked the
+  // relay's event loop); subscription.* events still refresh at once.
   RELAY_SUBSCRIPTIONS_REFRESH_MS: "15000",
   RELAY_TIMEOUT_MS: "10000",
 };
@@ -52,20 +59,51 @@ export default async function run(): Promise<BenchResult> {
   const relayEnv = { ...RELAY_DEFAULTS };
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith("RELAY_") && v !== undefined) relayEnv[k] = v;
   const subscriptions = envInt("BENCH_SUBS", 1_000);
+  const databaseUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+  const relayStore = process.env.BENCH_RELAY_STORE === "pglite" ? "pglite" : "postgres";
+  const load = () => Math.round(loadavg()[0]! * 10) / 10;
+  const loads: Record<string, string> = {};
+
+  // A. relay only: Postgres, then PGlite.
+  log(`relay only, Postgres: ${subscriptions} subscriptions x ${envInt("BENCH_RELAY_ONLY_EVENTS", 20)} events…`);
+  let l0 = load();
+  const relayPg = await runRelayLoad({ subscriptions, events: envInt("BENCH_RELAY_ONLY_EVENTS", 20), latencyEvents: 20, databaseUrl, relayEnv, log });
+  loads["relay only, Postgres"] = `${l0} -> ${load()}`;
+  log(`    ${relayPg.deliveriesPerSecond} deliveries/s; feed -> first p50 ${relayPg.latency?.first.p50} ms, last p50 ${relayPg.latency?.last.p50} ms`);
+  log(`relay only, PGlite: ${subscriptions} subscriptions x ${envInt("BENCH_RELAY_ONLY_PGLITE_EVENTS", 1)} event(s)…`);
+  l0 = load();
+  const relayLite = await runRelayLoad({ subscriptions, events: envInt("BENCH_RELAY_ONLY_PGLITE_EVENTS", 1), latencyEvents: 0, relayEnv, log });
+  loads["relay only, PGlite"] = `${l0} -> ${load()}`;
+  log(`    ${relayLite.deliveriesPerSecond} deliveries/s`);
+
+  // B. whole stack.
   const o = {
-    eventsOneSub: envInt("BENCH_EVENTS_ONE", 40),
+    eventsOneSub: envInt("BENCH_EVENTS_ONE", 30),
     subscriptions,
-    eventsManySubs: envInt("BENCH_EVENTS_MANY", 30),
-    throughputEvents: envInt("BENCH_TP_EVENTS", 20),
-    lagBlocks: envInt("BENCH_LAG_BLOCKS", 10),
+    eventsManySubs: envInt("BENCH_EVENTS_MANY", 10),
+    throughputEvents: envInt("BENCH_TP_EVENTS", 10),
+    lagBlocks: envInt("BENCH_LAG_BLOCKS", 5),
     eventsPerBlock: envInt("BENCH_EVENTS_PER_BLOCK", 200),
     relayEnv,
+    relayDatabaseUrl: relayStore === "postgres" ? databaseUrl : undefined,
     log,
   };
-  log(`perception: whole stack + relay (${Object.entries(relayEnv).map(([k, v]) => `${k}=${v}`).join(" ")})…`);
+  log(`perception: whole stack + relay on ${relayStore} (${Object.entries(relayEnv).map(([k, v]) => `${k}=${v}`).join(" ")})…`);
+  l0 = load();
   const p = await runPerception(o);
+  loads["whole stack"] = `${l0} -> ${load()}`;
 
   const metrics: Metric[] = [];
+  const relayOnly = (r: RelayLoadReport, target: boolean) => {
+    const name = `relay only (${r.store}): signed deliveries/s, first -> last received`;
+    const notes = `${r.uniqueReceived.toLocaleString("en-US")}/${r.expected.toLocaleString("en-US")} unique webhook-ids (${r.events} events x ${r.subscriptions} subscriptions, one feed page burst), ${r.duplicates} duplicates, in ${r.firstToLastMs} ms; feed -> first ${r.appearToFirstMs} ms; CPU: relay ${r.relayCpuMs} ms${r.postgresCpuMs !== undefined ? `, Postgres backends ${r.postgresCpuMs} ms` : ""} (${((r.relayCpuMs ?? 0) * 1000 / r.expected).toFixed(0)}${r.postgresCpuMs !== undefined ? ` + ${(r.postgresCpuMs * 1000 / r.expected).toFixed(0)}` : ""} µs per delivery); per-second windows ${r.perSecond.join(", ")}`;
+    metrics.push(target ? atLeast(name, r.deliveriesPerSecond, "deliveries/s", THROUGHPUT_MIN, notes) : { name, value: r.deliveriesPerSecond, unit: "deliveries/s", notes });
+  };
+  relayOnly(relayPg, true);
+  if (relayPg.latency) {
+    metrics.push({ name: `relay only (postgres): feed shows the event -> first of ${subscriptions} webhooks, p50`, value: relayPg.latency.first.p50, unit: "ms", notes: `p99 ${relayPg.latency.first.p99}; -> last webhook p50 ${relayPg.latency.last.p50}, p99 ${relayPg.latency.last.p99} (${relayPg.latency.first.samples} events, one per feed block)` });
+  }
+  relayOnly(relayLite, false);
   const subs = subscriptions.toLocaleString("en-US");
   const latency = (label: string, l: LatencyReport, which: "first" | "last") => {
     const s = l[which];
@@ -75,13 +113,18 @@ export default async function run(): Promise<BenchResult> {
   };
   latency("1 subscription", p.oneSub, "first");
   metrics.push({ name: "latency.1 subscription: split, mined -> in the feed p50 / p99 (indexer)", value: p.oneSub.indexer.p50, unit: "ms", notes: `p99 ${p.oneSub.indexer.p99}; feed -> webhook (relay) p50 ${p.oneSub.relayFirst.p50}, p99 ${p.oneSub.relayFirst.p99}` });
+  {
+    const a = p.manySubs.all;
+    metrics.push(atMost(`latency.${subs} subscriptions: mined -> each webhook, p50`, a.p50, "ms", P50_MAX_MS, `${a.samples} webhooks (${p.manySubs.events} events x ${subs}); p90 ${a.p90}, max ${a.max}${p.manySubs.complete ? "" : "; SOME DELIVERIES MISSING"}`));
+    metrics.push(atMost(`latency.${subs} subscriptions: mined -> each webhook, p99`, a.p99, "ms", P99_MAX_MS));
+  }
   latency(`${subs} subscriptions`, p.manySubs, "first");
   latency(`${subs} subscriptions`, p.manySubs, "last");
   metrics.push({ name: `latency.${subs} subscriptions: split, mined -> in the feed p50 (indexer)`, value: p.manySubs.indexer.p50, unit: "ms", notes: `p99 ${p.manySubs.indexer.p99}; feed -> first webhook (relay) p50 ${p.manySubs.relayFirst.p50}, p99 ${p.manySubs.relayFirst.p99}` });
 
   const t = p.throughput;
   metrics.push(
-    atLeast("throughput: signed deliveries/s, first -> last received", t.deliveriesPerSecond, "deliveries/s", THROUGHPUT_MIN, `${t.uniqueReceived.toLocaleString("en-US")}/${t.expected.toLocaleString("en-US")} unique webhook-ids (${t.events} broadcasts in one block x ${t.subscriptions} subscriptions) in ${t.firstToLastMs} ms; ${t.duplicates} duplicates; per-second windows ${t.perSecond.join(", ")}`),
+    atLeast(`throughput (whole stack, relay on ${relayStore}): signed deliveries/s, first -> last received`, t.deliveriesPerSecond, "deliveries/s", THROUGHPUT_MIN, `${t.uniqueReceived.toLocaleString("en-US")}/${t.expected.toLocaleString("en-US")} unique webhook-ids (${t.events} broadcasts in one block x ${t.subscriptions} subscriptions) in ${t.firstToLastMs} ms; ${t.duplicates} duplicates; per-second windows ${t.perSecond.join(", ")}`),
   );
   metrics.push(atLeast("throughput: deliveries received (unique webhook-ids)", t.uniqueReceived, "deliveries", t.expected));
   metrics.push({ name: "throughput: block mined -> first webhook (indexing + ingest of the fan-out)", value: t.minedToFirstMs, unit: "ms", notes: `end to end (mined -> last) ${t.endToEndPerSecond} deliveries/s` });
@@ -95,7 +138,7 @@ export default async function run(): Promise<BenchResult> {
   metrics.push(atMost("signatures: sampled deliveries failing verification", p.signatures.failed, "deliveries", 0, p.signatures.failures.join("; ") || undefined));
 
   const totalSeconds = (performance.now() - started) / 1000;
-  metrics.push({ name: "bench.runtime", value: Math.round(totalSeconds), unit: "s", notes: `stack start ${p.stackStartSeconds} s, subscriptions + warm-ups ${p.setupSeconds} s; 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (2 cores shared with other work)` });
+  metrics.push({ name: "bench.runtime", value: Math.round(totalSeconds), unit: "s", notes: `stack start ${p.stackStartSeconds} s, subscriptions + warm-ups ${p.setupSeconds} s; 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (2 cores shared with other work); per phase: ${Object.entries(loads).map(([k, v]) => `${k} ${v}`).join("; ")}` });
 
   const row = (phase: string, s: { p50: number; p90: number; p99: number; max: number; samples: number }) => ({ phase, p50: s.p50, p90: s.p90, p99: s.p99, max: s.max, samples: s.samples });
   return {
@@ -106,13 +149,24 @@ export default async function run(): Promise<BenchResult> {
         row("1 sub: mined -> webhook", p.oneSub.first),
         row("1 sub: mined -> in feed (indexer)", p.oneSub.indexer),
         row("1 sub: in feed -> webhook (relay)", p.oneSub.relayFirst),
+        row(`${subs} subs: mined -> each webhook`, p.manySubs.all),
         row(`${subs} subs: mined -> first webhook`, p.manySubs.first),
         row(`${subs} subs: mined -> last webhook`, p.manySubs.last),
         row(`${subs} subs: mined -> in feed (indexer)`, p.manySubs.indexer),
         row(`${subs} subs: in feed -> first webhook (relay)`, p.manySubs.relayFirst),
         row(`${l.eventsPerBlock} events/block: mined -> all in feed`, l.lag),
       ],
-      relaySettings: Object.entries(p.relayEnv).map(([variable, value]) => ({ variable, value })),
+      relaySettings: [...Object.entries(p.relayEnv).map(([variable, value]) => ({ variable, value })), { variable: "(store, whole stack)", value: relayStore }],
+      loadAverage: Object.entries(loads).map(([phase, value]) => ({ phase, "1-min load average before -> after": value })),
+      relayOnly: [relayPg, relayLite].map((r) => ({
+        store: r.store,
+        deliveries: `${r.uniqueReceived}/${r.expected} (${r.duplicates} duplicates)`,
+        "deliveries/s": r.deliveriesPerSecond,
+        "feed -> first webhook of the burst (ms)": r.appearToFirstMs,
+        "relay CPU per delivery (µs)": Math.round(((r.relayCpuMs ?? NaN) * 1000) / r.expected),
+        "Postgres CPU per delivery (µs)": r.postgresCpuMs === undefined ? "-" : Math.round((r.postgresCpuMs * 1000) / r.expected),
+        "latency feed -> first / last webhook p50 (ms)": r.latency ? `${r.latency.first.p50} / ${r.latency.last.p50}` : "-",
+      })),
       throughput: [
         { figure: "deliveries expected / unique received / duplicates", value: `${t.expected} / ${t.uniqueReceived} / ${t.duplicates}` },
         { figure: "mined -> first webhook (ms)", value: t.minedToFirstMs },
@@ -123,9 +177,10 @@ export default async function run(): Promise<BenchResult> {
         { figure: "relay /health after", value: JSON.stringify(t.relayStatsAfter) },
       ],
       method: [
-        { topic: "stack", text: "test/e2e/harness.ts (hardhat node process, Ignition deployment, Ponder on PGlite) + one relay process (scripts/lib/startRelay.ts, PGlite outbox, RELAY_ALLOW_LOOPBACK=1) + a node:http receiver in the benchmark process on 127.0.0.1 (answers 200 at once, records arrival time, webhook-id, path, blockNumber). 2-core machine shared with other engineers' work: see the load average." },
+        { topic: "relay only", text: `bench/lib/relayLoad.ts: the relay process (indexer/relay/main.ts via scripts/lib/startRelay.ts) reads GET /v1/events and /v1/subscriptions from an in-memory stand-in in the benchmark process (same JSON as the Ponder API, ${subscriptions} unordered immediate subscriptions to one receiver), so the relay's own cost is measured without chain and indexer. Warm-up: one event to every subscription. Throughput: E events appear in one block at once -> E x ${subscriptions} deliveries; deliveries/s = (received - 1) / (last - first arrival). Latency: then 20 single events, 150-500 ms apart: feed shows it -> first / last webhook. CPU from /proc/<pid>/stat of the relay process and of its Postgres backends (application_name). Postgres: ${databaseUrl.replace(/\/\/[^@]*@/, "//")} with a fresh schema; PGlite: a temp data dir.` },
+        { topic: "stack", text: `test/e2e/harness.ts (hardhat node process, Ignition deployment, Ponder on PGlite) + one relay process (scripts/lib/startRelay.ts, ${relayStore === "postgres" ? "Postgres outbox in a fresh schema" : "PGlite outbox"}, RELAY_ALLOW_LOOPBACK=1) + a node:http receiver in the benchmark process on 127.0.0.1 (answers 200 at once, records arrival time, webhook-id, path, blockNumber). 2-core machine shared with other engineers' work: see the load average.` },
         { topic: "mined", text: `First moment the benchmark knows the block exists: a 10 ms eth_blockNumber watcher (achieved period median ${p.watcher.pollMedianMs} ms) or the answer of the eth_sendRawTransaction (automine answers after mining) / evm_mine that produced it, whichever is earlier.` },
-        { topic: "latency", text: `Subscriptions: SubscriptionRegistry.subscribe(swarm filter, KIND_MESSAGE, immediate, unordered) from dev account #0; ${subs} of them sent with automine off and mined in batches (evm_mine), each to its own path of the one receiver. A warm-up broadcast is delivered to every subscription before measuring (the relay knows them and has their secrets). Then one MessageBus.broadcast per block (automine), 150-500 ms apart (random phase), the next one only after every delivery of the previous arrived. Per event: receive time of the first and of the N-th delivery minus mined. Split: a 20 ms poll of GET /v1/events?swarm=&types=message.broadcast&after= gives when the event became visible in the feed (indexer share, answer-arrival time, so an upper bound); feed -> first webhook is the relay's share (its feed poll every RELAY_POLL_MS, ingest transaction, claim, sign, POST).` },
+        { topic: "latency", text: `Subscriptions: SubscriptionRegistry.subscribe(swarm filter, KIND_MESSAGE, immediate, unordered) from dev account #0; ${subs} of them sent with automine off and mined in batches (evm_mine), each to its own path of the one receiver. A warm-up broadcast is delivered to every subscription before measuring (the relay knows them and has their secrets). Then one MessageBus.broadcast per block (automine), 150-500 ms apart (random phase), the next one only after every delivery of the previous arrived. Per event: receive time of the first, of the N-th and of every delivery minus mined (\"each webhook\" = all N x events samples; the targets are held to it; first/last are shown too). Split: a 20 ms poll of GET /v1/events?swarm=&types=message.broadcast&after= gives when the event became visible in the feed (indexer share, answer-arrival time, so an upper bound); feed -> first webhook is the relay's share (its feed poll every RELAY_POLL_MS, ingest transaction, claim, sign, POST).` },
         { topic: "throughput", text: `${t.events} broadcasts sent with automine off and mined in one block, matching all ${subs} subscriptions: ${t.expected} signed deliveries enqueued by one ingest. deliveries/s = (received - 1) / (last - first arrival). Every delivery is checked for a unique webhook-id.` },
         { topic: "indexer lag", text: `${l.blocks} blocks of ${l.eventsPerBlock} broadcasts (4 senders, signed then sent with automine off, then evm_mine), in a swarm without subscriptions, 100-400 ms apart; per block: mined -> the unfiltered feed (10 ms poll of GET /v1/events?after=) shows all ${l.eventsPerBlock} of its events. Includes Ponder's polling of the chain (pollingInterval 100 ms for the local chain).` },
         { topic: "signatures", text: "Every delivery to 11 subscriptions (the single one and 10 of the 1,000) is kept with its headers and raw body; their secrets are read from the relay's wallet-signed secrets API (sdk/signedRequest.ts signedFetch, owner = dev account #0) and each delivery is checked with sdk/webhooks.ts verifyWebhook." },

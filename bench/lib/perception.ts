@@ -25,7 +25,11 @@ import { signedFetch } from "../../sdk/signedRequest.ts";
 import { verifyWebhook } from "../../sdk/webhooks.ts";
 import { DEV_MNEMONIC, startStack, type TestStack } from "../../test/e2e/harness.ts";
 import { percentile } from "./result.ts";
+import { dropSchema } from "./relayLoad.ts";
 import { startWebhookSink, type Arrival, type WebhookSink } from "./webhookSink.ts";
+
+/** The relay's Postgres schema in this benchmark process (dropped at the end). */
+const relaySchemaName = () => `bench_perception_${process.pid}`;
 
 export type PerceptionOptions = {
   /** Broadcasts (one per block) measured with 1 subscription. */
@@ -40,6 +44,8 @@ export type PerceptionOptions = {
   lagBlocks: number;
   eventsPerBlock: number;
   relayEnv: Record<string, string>;
+  /** The relay's store: Postgres at this URL (a fresh schema, dropped afterwards), or PGlite when undefined. */
+  relayDatabaseUrl?: string;
   log: (m: string) => void;
 };
 
@@ -71,6 +77,8 @@ export type LatencyReport = {
   first: Stats;
   /** mined -> last (subscriptions-th) webhook of the event. */
   last: Stats;
+  /** mined -> every webhook of every event (subscriptions x events samples). */
+  all: Stats;
   /** mined -> event visible in GET /v1/events (our 20 ms poll). */
   indexer: Stats;
   /** feed-visible -> first webhook (the relay's share, upper bound of its poll + claim + sign + POST). */
@@ -145,6 +153,7 @@ export async function runPerception(o: PerceptionOptions): Promise<PerceptionRep
   } finally {
     await sink.close();
     await stack.stop();
+    if (o.relayDatabaseUrl) await dropSchema(o.relayDatabaseUrl, relaySchemaName()).catch(() => {});
   }
 }
 
@@ -265,6 +274,7 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
   // --- relay --------------------------------------------------------------------------------------------------
   const relay: RelayProcess = await startRelay({
     group: stack.stack.group,
+    ...(o.relayDatabaseUrl ? { databaseUrl: o.relayDatabaseUrl, dbSchema: relaySchemaName() } : {}),
     host: "127.0.0.1",
     port: await getFreePort(),
     indexerUrl: stack.apiUrl,
@@ -354,6 +364,7 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
     const byBlock = arrivalsByBlock(prefix, fromIndex);
     const first: number[] = [];
     const last: number[] = [];
+    const all: number[] = [];
     const indexer: number[] = [];
     const relayFirst: number[] = [];
     for (const b of blocks) {
@@ -361,6 +372,7 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
       const mined = minedAt(b);
       if (list.length === 0 || !Number.isFinite(mined)) continue;
       const times = list.map((a) => a.at).sort((x, y) => x - y);
+      for (const t of times.slice(0, perEvent)) all.push(t - mined);
       first.push(times[0]! - mined);
       if (list.length >= perEvent) last.push(times[perEvent - 1]! - mined);
       const visible = feedVisibleAt.get(b);
@@ -369,7 +381,7 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
         relayFirst.push(times[0]! - visible);
       }
     }
-    return { subscriptions: perEvent, events, first: stats(first), last: stats(last), indexer: stats(indexer), relayFirst: stats(relayFirst), complete };
+    return { subscriptions: perEvent, events, first: stats(first), last: stats(last), all: stats(all), indexer: stats(indexer), relayFirst: stats(relayFirst), complete };
   }
 
   // Phase 1a: one subscription.
