@@ -26,8 +26,8 @@ import { purgeFinished } from "./outbox.ts";
 import { checkRawReorgs, ingestRawLogs, pruneRawBlocks, type RawRpc } from "./rawLogs.ts";
 import { checkReorgs, promoteConfirmations, pruneBlocks } from "./reorgs.ts";
 import { ownerLookup, secretsRoutes } from "./secrets/index.ts";
-import { scheduleSecretsRoutes } from "./secrets/schedules.ts";
-import { schedulerRoutes } from "./scheduler/api.ts";
+import { scheduleOwnerLookup, scheduleSecretsRoutes } from "./secrets/schedules.ts";
+import { scheduleDeliveryRoutes, schedulerRoutes } from "./scheduler/api.ts";
 import { createScheduleClient } from "./scheduler/client.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { migrateScheduler } from "./scheduler/store.ts";
@@ -236,6 +236,10 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const extraRoutes = new Hono();
   if (auth) extraRoutes.route("/", secretsRoutes({ db, auth, indexerUrl: config.indexerUrl }));
   if (auth) extraRoutes.route("/", scheduleSecretsRoutes({ db, auth, indexerUrl: config.indexerUrl }));
+  if (auth) {
+    const ownerOf = scheduleOwnerLookup({ db, indexerUrl: config.indexerUrl });
+    extraRoutes.route("/", scheduleDeliveryRoutes({ db, auth, ownerOf, onRedrive: () => pool.wake() }));
+  }
   extraRoutes.route("/", schedulerRoutes());
 
   const app = createRelayApi({

@@ -16,13 +16,13 @@ import { dbNonceStore, migrateAuth, walletAuth } from "../../indexer/relay/auth/
 import type { Db } from "../../indexer/relay/db/Db.ts";
 import { openDb } from "../../indexer/relay/db/openDb.ts";
 import { DeliveryPool } from "../../indexer/relay/deliveryPool.ts";
-import { schedulerRoutes } from "../../indexer/relay/scheduler/api.ts";
+import { scheduleDeliveryRoutes, schedulerRoutes } from "../../indexer/relay/scheduler/api.ts";
 import { createScheduleClient } from "../../indexer/relay/scheduler/client.ts";
 import { planFires } from "../../indexer/relay/scheduler/occurrences.ts";
 import { parseSchedule } from "../../indexer/relay/scheduler/schedule.ts";
 import { Scheduler } from "../../indexer/relay/scheduler/scheduler.ts";
 import { fireDeliveryId, migrateScheduler } from "../../indexer/relay/scheduler/store.ts";
-import { scheduleSecretsRoutes } from "../../indexer/relay/secrets/schedules.ts";
+import { scheduleOwnerLookup, scheduleSecretsRoutes } from "../../indexer/relay/secrets/schedules.ts";
 import { signRequest } from "../../sdk/signedRequest.ts";
 import { signWebhook } from "../../sdk/webhooks.ts";
 import { startReceiver, tempDir, waitUntil, type Receiver } from "./helpers.ts";
@@ -370,6 +370,7 @@ describe("scheduler under fake time (PGlite, fake indexer)", () => {
       const app = new Hono();
       const auth = walletAuth({ chainId: CHAIN_ID, verifyingContract: REGISTRY, nonceStore: dbNonceStore(db, { migrated: true }) });
       app.route("/", scheduleSecretsRoutes({ db, auth, indexerUrl: indexer.url }));
+      app.route("/", scheduleDeliveryRoutes({ db, auth, ownerOf: scheduleOwnerLookup({ db, indexerUrl: indexer.url }) }));
       const server: ServerType = await new Promise((resolve) => {
         const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
       });
@@ -384,6 +385,11 @@ describe("scheduler under fake time (PGlite, fake indexer)", () => {
       const pathName = `/v1/schedules/${id}/secret${suffix}`;
       const headers = await signRequest(signer, { method: "POST", path: pathName, chainId: CHAIN_ID, verifyingContract: REGISTRY });
       const res = await fetch(`${api.url}${pathName}`, { method: "POST", headers });
+      return { status: res.status, json: (await res.json()) as Record<string, any> };
+    };
+    const ownerCall = async (signer: typeof owner, method: "GET" | "POST", pathName: string, body?: string) => {
+      const headers = await signRequest(signer, { method, path: pathName, body, chainId: CHAIN_ID, verifyingContract: REGISTRY });
+      const res = await fetch(`${api.url}${pathName}`, { method, headers: { ...headers, "content-type": "application/json" }, body });
       return { status: res.status, json: (await res.json()) as Record<string, any> };
     };
 
@@ -415,7 +421,8 @@ describe("scheduler under fake time (PGlite, fake indexer)", () => {
       pool.start();
       try {
         await runTo(s, T0 + 6);
-        await waitUntil(() => new Set(receiver.received.filter((r) => r.verified && r.json.type === "schedule.fired").map((r) => r.id)).size === 4, "4 fires delivered", 20_000);
+        // 4 fires, each answered 503 then 200.
+        await waitUntil(() => receiver.received.filter((r) => r.path === "/sched").length >= 8, "4 fires delivered", 20_000);
       } finally {
         await pool.stop();
       }
@@ -443,6 +450,42 @@ describe("scheduler under fake time (PGlite, fake indexer)", () => {
       const rotated = await secretCall(owner, "7", "/rotate");
       expect(rotated.json.secret).not.toBe(got.json.secret);
       expect(rotated.json.previousValidUntil).toBeGreaterThan(Date.now());
+    });
+
+    it("dead fire webhooks are listed and redriven by the owner (signed routes)", async () => {
+      indexer.add(schedule("8", { cron: "*/3 * * * * *", startTime: String(T0), owner: owner.address.toLowerCase(), endpoint: `${receiver.url}/dead` }));
+      let accept = false;
+      receiver.respond = (w) => (w.path === "/dead" && !accept ? { status: 400 } : { status: 200 });
+      const pool = new DeliveryPool({
+        db,
+        workerId: "pool2",
+        concurrency: 4,
+        timeoutMs: 2_000,
+        leaseMs: 10_000,
+        pollMs: 20,
+        retry: { baseMs: 10, capMs: 50, maxAttempts: 5 },
+        sign: signWebhook,
+        checkEndpoint: async () => {},
+        log: () => {},
+      });
+      const s = make({ onFired: () => pool.wake() });
+      pool.start();
+      try {
+        await runTo(s, T0 + 3);
+        const dead = await waitUntil(async () => {
+          const r = await ownerCall(owner, "GET", "/v1/schedules/8/deliveries?status=dead");
+          return r.json.items?.length === 2 && r;
+        }, "2 dead fires", 20_000);
+        expect(dead.json.items.map((d: { id: string }) => d.id)).toEqual([fireDeliveryId("8", T0), fireDeliveryId("8", T0 + 3)]);
+        expect((await ownerCall(stranger, "GET", "/v1/schedules/8/deliveries")).status).toBe(403);
+        accept = true;
+        const redriven = await ownerCall(owner, "POST", "/v1/schedules/8/redrive", JSON.stringify({}));
+        expect(redriven.json.redriven).toBe(2);
+        pool.wake();
+        await waitUntil(async () => (await ownerCall(owner, "GET", "/v1/schedules/8/deliveries?status=delivered")).json.items?.length === 2, "redriven fires delivered", 20_000);
+      } finally {
+        await pool.stop();
+      }
     });
   });
 });

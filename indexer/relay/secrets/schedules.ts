@@ -50,6 +50,31 @@ export function scheduleOwnerLookup({
   };
 }
 
+/**
+ * Middleware: the request's signer (set by walletAuth) must own schedule `:id`; answers 400/401/403/404/503
+ * otherwise, and marks the answer no-store.
+ */
+export function scheduleOwnerOnly(ownerOf: OwnerLookup, what: string): MiddlewareHandler {
+  return async (c, next) => {
+    const id = c.req.param("id") ?? "";
+    if (!SCHEDULE_ID.test(id)) return c.json(errorBody("invalid_schedule_id", `Schedule id must be a decimal integer, got ${JSON.stringify(id)}`), 400);
+    const signer = ((c.get as (key: string) => unknown)("signer") as string | undefined)?.toLowerCase();
+    if (!signer) return c.json(errorBody("auth_missing", "This route needs a wallet-signed request"), 401);
+    let owner: string | undefined;
+    try {
+      owner = await ownerOf(id);
+    } catch (error) {
+      return c.json(errorBody("owner_lookup_failed", `Cannot tell who owns schedule ${id} right now: ${(error as Error).message}`, { id }), 503);
+    }
+    if (owner === undefined) return c.json(errorBody("schedule_not_found", `Schedule ${id} does not exist (yet)`, { id }), 404);
+    if (owner.toLowerCase() !== signer) {
+      return c.json(errorBody("not_schedule_owner", `Only the owner of schedule ${id} may ${what}`, { id, signer }), 403);
+    }
+    c.header("cache-control", "no-store");
+    await next();
+  };
+}
+
 export type ScheduleSecretsDeps = {
   db: Queryable;
   /** walletAuth(...) from ../auth/: sets c.get("signer"). */
@@ -68,24 +93,7 @@ export function scheduleSecretsRoutes(deps: ScheduleSecretsDeps): Hono {
   const ownerOf = deps.ownerOf ?? scheduleOwnerLookup({ db, indexerUrl: deps.indexerUrl });
   const app = new Hono();
 
-  const checkOwner: MiddlewareHandler = async (c, next) => {
-    const id = c.req.param("id") ?? "";
-    if (!SCHEDULE_ID.test(id)) return c.json(errorBody("invalid_schedule_id", `Schedule id must be a decimal integer, got ${JSON.stringify(id)}`), 400);
-    const signer = ((c.get as (key: string) => unknown)("signer") as string | undefined)?.toLowerCase();
-    if (!signer) return c.json(errorBody("auth_missing", "This route needs a wallet-signed request"), 401);
-    let owner: string | undefined;
-    try {
-      owner = await ownerOf(id);
-    } catch (error) {
-      return c.json(errorBody("owner_lookup_failed", `Cannot tell who owns schedule ${id} right now: ${(error as Error).message}`, { id }), 503);
-    }
-    if (owner === undefined) return c.json(errorBody("schedule_not_found", `Schedule ${id} does not exist (yet)`, { id }), 404);
-    if (owner.toLowerCase() !== signer) {
-      return c.json(errorBody("not_schedule_owner", `Only the owner of schedule ${id} may read or rotate its secret`, { id, signer }), 403);
-    }
-    c.header("cache-control", "no-store");
-    await next();
-  };
+  const checkOwner = scheduleOwnerOnly(ownerOf, "read or rotate its secret");
 
   for (const path of ["/v1/schedules/:id/secret", "/v1/schedules/:id/secret/rotate"]) app.use(path, deps.auth, checkOwner);
 
