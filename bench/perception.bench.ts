@@ -11,8 +11,8 @@
  *     3. indexer lag at 200 events per block.
  * The machine's 1-minute load average is recorded before and after every phase (2 cores, shared).
  *
- * Environment knobs: BENCH_SUBS (1000), BENCH_EVENTS_ONE (30), BENCH_EVENTS_MANY (10), BENCH_TP_EVENTS (10),
- * BENCH_LAG_BLOCKS (5), BENCH_EVENTS_PER_BLOCK (200), BENCH_RELAY_ONLY_EVENTS (20, x subscriptions on Postgres),
+ * Environment knobs: BENCH_SUBS (1000), BENCH_EVENTS_ONE (30), BENCH_EVENTS_MANY (20), BENCH_TP_EVENTS (10),
+ * BENCH_LAG_BLOCKS (10), BENCH_EVENTS_PER_BLOCK (200), BENCH_RELAY_ONLY_EVENTS (20, x subscriptions on Postgres),
  * BENCH_RELAY_ONLY_PGLITE_EVENTS (1), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
  * BENCH_RELAY_STORE (postgres | pglite); relay settings: any RELAY_* variable set in the environment overrides
  * the defaults below.
@@ -80,9 +80,9 @@ export default async function run(): Promise<BenchResult> {
   const o = {
     eventsOneSub: envInt("BENCH_EVENTS_ONE", 30),
     subscriptions,
-    eventsManySubs: envInt("BENCH_EVENTS_MANY", 10),
+    eventsManySubs: envInt("BENCH_EVENTS_MANY", 20),
     throughputEvents: envInt("BENCH_TP_EVENTS", 10),
-    lagBlocks: envInt("BENCH_LAG_BLOCKS", 5),
+    lagBlocks: envInt("BENCH_LAG_BLOCKS", 10),
     eventsPerBlock: envInt("BENCH_EVENTS_PER_BLOCK", 200),
     relayEnv,
     relayDatabaseUrl: relayStore === "postgres" ? databaseUrl : undefined,
