@@ -303,6 +303,37 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
     expect(await promoteConfirmations(db, 8)).toBe(0);
   });
 
+  it("claims in batches larger than its concurrency: every row once, in order per ordered chain; stop() gives queued claims back", async () => {
+    feed.subscriptions = [sub("1", `${receiver.url}/u`, { ordered: false }), sub("2", `${receiver.url}/o`)];
+    feed.events = Array.from({ length: 30 }, (_, i) => feedEvent(10 + i, 0));
+    await ingestOnce(db, createIndexerClient(feed.url), { batchSize: 100, subscriptionsRefreshMs: 0 }, { lastSubscriptionRefresh: 0 });
+    const make = () =>
+      new DeliveryPool({
+        db, workerId: "batch", concurrency: 2, claimBatch: 8, timeoutMs: 2_000, leaseMs: 10_000, pollMs: 10,
+        retry: { baseMs: 10, capMs: 50, maxAttempts: 5 }, sign: signWebhook, checkEndpoint: async () => {}, log: () => {},
+      });
+    // The first pool is stopped while rows are still queued locally.
+    const first = make();
+    first.start();
+    await waitUntil(() => receiver.received.length >= 4 && first.stats.queued > 0, "some deliveries with a non-empty queue", 10_000, 1);
+    await first.stop();
+    expect(first.stats.queued).toBe(0);
+    expect(await db.query("SELECT id FROM relay_outbox WHERE status = 'delivering'")).toHaveLength(0); // given back, not left leased
+    const second = make();
+    second.start();
+    try {
+      await waitUntil(async () => (await db.query("SELECT id FROM relay_outbox WHERE status <> 'delivered'")).length === 0, "all delivered", 20_000);
+    } finally {
+      await second.stop();
+    }
+    const ids = receiver.received.map((r) => r.id);
+    expect(new Set(ids).size).toBe(60);
+    expect(ids).toHaveLength(60); // no row attempted twice
+    const ordered = receiver.received.filter((r) => r.path === "/o").map((r) => Number((r.json as { blockNumber: string }).blockNumber));
+    expect(ordered).toEqual([...ordered].sort((a, b) => a - b));
+    expect(second.stats.claims).toBeLessThan(60); // batches, not one claim per row
+  });
+
   it("lets one process hold the ingest lease at a time", async () => {
     expect(await acquireIngestLease(db, "a", 1_000, 0)).toBe(true);
     expect(await acquireIngestLease(db, "b", 1_000, 500)).toBe(false);

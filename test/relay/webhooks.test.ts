@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   computeSignature,
+  createWebhookSigner,
   generateSecret,
   secretKey,
   signWebhook,
@@ -182,6 +183,22 @@ describe("multiple signatures and rotation", () => {
     // Only the current one once the previous one expired.
     const after = signWebhook({ id: "msg_rot", timestamp: ts, body, secrets: [current] });
     expect(codeOf(() => verifyWebhook(previous, after, body, { now }))).toBe("no_matching_signature");
+  });
+
+  it("createWebhookSigner (cached KeyObjects, used by the relay) signs exactly like signWebhook, vector included", () => {
+    const sign = createWebhookSigner(2);
+    expect(sign({ id: VECTOR.id, timestamp: VECTOR.timestamp, body: VECTOR.body, secrets: [VECTOR.secret] })["webhook-signature"]).toBe(VECTOR.signature);
+    const secrets = [generateSecret(), generateSecret(), generateSecret()];
+    // More secrets than the cache holds, each used twice (hit and miss paths), rotation pairs too.
+    for (const round of [1, 2]) {
+      for (let i = 0; i < secrets.length; i++) {
+        const input = { id: `msg_${round}_${i}`, timestamp: ts + round, body, secrets: [secrets[i]!, secrets[(i + 1) % secrets.length]!] };
+        expect(sign(input)).toEqual(signWebhook(input));
+      }
+    }
+    expect(() => sign({ id: "bad.id", timestamp: ts, body, secrets: [secrets[0]!] })).toThrow(TypeError);
+    expect(() => sign({ id: "msg_x", timestamp: ts, body, secrets: [] })).toThrow(TypeError);
+    expect(codeOf(() => sign({ id: "msg_x", timestamp: ts, body, secrets: ["whsec_not base64!"] }))).toBe("bad_secret");
   });
 
   it("duplicate secrets sign once", () => {
