@@ -134,6 +134,30 @@ export default async function run(): Promise<BenchResult> {
   if (load.errors.length > 0) metrics.push({ name: "scheduler.errors", value: load.errors.length, unit: "", notes: load.errors.join("; ") });
   log(`  registered in ${load.registerSeconds.toFixed(1)} s, indexed in ${load.indexSeconds.toFixed(1)} s`);
 
+  tables.method = [
+    {
+      topic: "cron",
+      text: `bench/lib/cronLoad.ts: ${cron.schedules} expressions (scheduleMix: twice a minute, every minute at a spread second, every 2 minutes, hourly, daily, weekday office hours, 1st/15th-or-Monday; 5- and 6-field) parsed with indexer/relay/scheduler/cron.ts (validation + a croner instance), then ${cron.simulatedSeconds} s of schedule time replayed through a min-heap (pop the earliest fire, compute that schedule's next time with nextFireTime, push): only the cron computation, no storage. CPU = process.cpuUsage (user + system).`,
+    },
+    {
+      topic: "keeper gas",
+      text: "bench/lib/timeGas.ts: in-process Hardhat chain (EDR, the repository's solc settings); SwarmRegistry + ScheduleRegistry + MockScheduleTarget; interval schedules (period 60 s, callGasLimit 100,000, 4-byte call data) executed by the relay's Keeper (indexer/relay/keeper/keeper.ts, chain schedule source: on-chain re-read, simulate, send) one round per occurrence right after it falls due. gasUsed from the receipts (refunds applied). ping() = counter += 1, lastCaller = msg.sender, received += msg.value (a typical small state update); steady state = occurrences 1..6 (the target's slots already non-zero). Chainlink's cron upkeep figure (~110,000 gas) is the issue's anchor, not measured here.",
+    },
+    {
+      topic: "scheduler",
+      text: `bench/lib/schedulerLoad.ts: test/e2e/harness.ts stack (hardhat node, Ignition deployment, Ponder on PGlite); ${load.schedules} cron webhook schedules registered on ScheduleRegistry (the same scheduleMix; catch-up Skip so nothing fires in a burst for the time before the scheduler starts; endpoint = a receiver in the benchmark process) and indexed. Per store, the relay's Scheduler (indexer/relay/scheduler/scheduler.ts, tickMs 1000, refreshMs 1 h so no full reload falls in the window) runs in the benchmark process with the real indexer client and the relay's store (PGlite in a temp dir; Postgres ${postgresUrl.replace(/\/\/[^@]*@/, "//")} in a fresh schema), loads the schedules, then fires for ${windowSeconds} s of wall-clock time. Every fire with a scheduled time in the window is counted (the benchmark waits until all expected fires, computed with the cron module, are in relay_fires). The delivery pool is not running: a fire's product is its relay_fires row and its outbox row (webhook delivery is measured by the perception benchmark).`,
+    },
+    {
+      topic: "jitter",
+      text: "fire jitter = relay_fires.fired_at (epoch ms the scheduler stamps on the fire and in its webhook body when its pass starts) - scheduled time. 'committed' = when the scheduler's onFired callback ran after the fire's transaction (relay_fires + outbox rows) committed - scheduled time: the moment the fire is durable and deliverable.",
+    },
+    {
+      topic: "CPU",
+      text: "process.cpuUsage (user + system) of the benchmark process over the window (only the scheduler works in it then; the receiver gets no requests), divided by the fires in the window. With PGlite the embedded database runs in this process and is included; with Postgres the server's CPU is not.",
+    },
+    { topic: "machine", text: "2 cores shared with other engineers' builds and tests during the run: see the load average in bench.duration." },
+  ];
+
   metrics.push({ name: "bench.duration", value: round((performance.now() - started) / 1000), unit: "s", notes: `load average before ${loadBefore.toFixed(2)}, after ${loadavg()[0]!.toFixed(2)} (2 cores shared with other work)` });
   return { area: "time", metrics, tables };
 }
