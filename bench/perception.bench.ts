@@ -30,9 +30,11 @@ const THROUGHPUT_MIN = 2_000;
 
 /** Relay settings used by the benchmark (documented in the results). */
 const RELAY_DEFAULTS: Record<string, string> = {
-  // feed poll / idle claim interval: the default. 25 ms was tried first; each poll also renews the ingest lease (a
-  // DB write) and asks the indexer, load that competes for the 2 shared cores (not measured separately).
-  RELAY_POLL_MS: "100",
+  // feed poll / idle claim interval. 50 ms (the relay's default is 100): on the quiet machine (load 1-3) the
+  // 1,000-subscription latency went from p50 428 / p99 825 ms (100 ms) to 252 / 580 ms (50 ms), one subscription
+  // from 93 to 72 ms p50, with the relay on Postgres; each poll is one GET /v1/events (+ a lease renewal every
+  // lease/5). 25 ms was tried in session 1 with the relay on PGlite and competed for the 2 cores.
+  RELAY_POLL_MS: "50",
   RELAY_CONCURRENCY: "32", // deliveries in flight (default)
   RELAY_BATCH: "500", // feed page size (default)
   // default 1000: each periodic refresh re-reads and upserts all 1,000 subscriptions (on PGlite that blocked the
