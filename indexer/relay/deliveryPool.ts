@@ -37,14 +37,14 @@ export type DeliveryPoolOptions = {
   onAttempt?: (delivery: ClaimedDelivery, outcome: AttemptOutcome) => void;
 };
 
-export type DeliveryStats = { attempts: number; delivered: number; retried: number; dead: number; inFlight: number; queued: number; claims: number; writes: number };
+export type DeliveryStats = { attempts: number; delivered: number; retried: number; dead: number; inFlight: number; queued: number; claims: number; largestClaim: number; writes: number };
 
 const SLOW_CLAIM_MS = 50;
 
 type Queued = { delivery: ClaimedDelivery; claimedAt: number };
 
 export class DeliveryPool {
-  readonly stats: DeliveryStats = { attempts: 0, delivered: 0, retried: 0, dead: 0, inFlight: 0, queued: 0, claims: 0, writes: 0 };
+  readonly stats: DeliveryStats = { attempts: 0, delivered: 0, retried: 0, dead: 0, inFlight: 0, queued: 0, claims: 0, largestClaim: 0, writes: 0 };
   #options: DeliveryPoolOptions;
   #claimBatch: number;
   #running = false;
@@ -204,6 +204,7 @@ export class DeliveryPool {
             void analyzeOutbox(db).catch((error) => log(`ANALYZE failed: ${(error as Error).message}`));
           }
           claimed = rows.length;
+          if (claimed > this.stats.largestClaim) this.stats.largestClaim = claimed;
           for (const delivery of rows) {
             this.#busy.add(delivery.id);
             this.#queue.push({ delivery, claimedAt: now });

@@ -331,7 +331,9 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
     expect(ids).toHaveLength(60); // no row attempted twice
     const ordered = receiver.received.filter((r) => r.path === "/o").map((r) => Number((r.json as { blockNumber: string }).blockNumber));
     expect(ordered).toEqual([...ordered].sort((a, b) => a - b));
-    expect(second.stats.claims).toBeLessThan(60); // batches, not one claim per row
+    // Batches larger than the concurrency (2), not one claim per row. (The number of claims is load-dependent: an
+    // ordered chain blocked by its in-flight head makes polls that claim nothing.)
+    expect(Math.max(first.stats.largestClaim, second.stats.largestClaim)).toBeGreaterThan(2);
   });
 
   it("lets one process hold the ingest lease at a time", async () => {
