@@ -14,6 +14,7 @@
  */
 import { keccak256, stringToBytes, type Hex } from "viem";
 import type { Db, Queryable } from "../db/Db.ts";
+import { acquireLease, releaseLease } from "../leases.ts";
 import { AttestationError, buildTree, valuesToJson, webhookIdHash, ZERO_BYTES32, type Leaf } from "./leaves.ts";
 
 export type BatchStatus = "built" | "sent" | "posted";
@@ -225,16 +226,11 @@ export async function markPosted(db: Queryable, seq: bigint, chainedHead: Hex, t
 
 /** Takes or renews the attestor lease (relay_leader 'attestor'): one attestor among several processes. */
 export async function acquireAttestorLease(db: Queryable, holder: string, leaseMs: number, now = Date.now()): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE relay_leader SET holder = $1, lease_until = $2
-     WHERE name = 'attestor' AND (holder = $1 OR holder IS NULL OR lease_until < $3) RETURNING holder`,
-    [holder, now + leaseMs, now],
-  );
-  return rows.length > 0;
+  return acquireLease(db, "attestor", holder, leaseMs, now);
 }
 
 export async function releaseAttestorLease(db: Queryable, holder: string): Promise<void> {
-  await db.query("UPDATE relay_leader SET holder = NULL, lease_until = 0 WHERE name = 'attestor' AND holder = $1", [holder]);
+  await releaseLease(db, "attestor", holder);
 }
 
 export type StoredLeaf = {

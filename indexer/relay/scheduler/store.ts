@@ -17,6 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Db, Queryable } from "../db/Db.ts";
+import { acquireLease, releaseLease } from "../leases.ts";
 import { enqueueDeliveries, type NewDelivery } from "../outbox.ts";
 import { ensureSecrets } from "../secrets.ts";
 import type { SeriesState } from "./occurrences.ts";
@@ -325,16 +326,11 @@ export async function commitFires(
 
 /** Takes or renews the scheduler lease; true when `holder` runs the scheduler until `now + leaseMs`. */
 export async function acquireSchedulerLease(db: Queryable, holder: string, leaseMs: number, now: number): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE relay_leader SET holder = $1, lease_until = $2
-     WHERE name = 'scheduler' AND (holder = $1 OR holder IS NULL OR lease_until < $3) RETURNING holder`,
-    [holder, now + leaseMs, now],
-  );
-  return rows.length > 0;
+  return acquireLease(db, "scheduler", holder, leaseMs, now);
 }
 
 export async function releaseSchedulerLease(db: Queryable, holder: string): Promise<void> {
-  await db.query("UPDATE relay_leader SET holder = NULL, lease_until = 0 WHERE name = 'scheduler' AND holder = $1", [holder]);
+  await releaseLease(db, "scheduler", holder);
 }
 
 export async function readScheduleCursor(db: Queryable): Promise<string> {
