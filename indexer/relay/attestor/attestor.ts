@@ -14,6 +14,7 @@
 import { parseEventLogs, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
 import { AttestationsAbi } from "../../abis/AttestationsAbi.ts";
 import { revertName, shortError } from "../chainClients.ts";
+import { IntervalLoop } from "../intervalLoop.ts";
 import type { Db } from "../db/Db.ts";
 import { AttestationError } from "./leaves.ts";
 import {
@@ -62,13 +63,17 @@ type Head = { seq: bigint; chainedHead: Hex; root: Hex };
 export class Attestor {
   readonly options: AttestorOptions;
   readonly stats: AttestorStats = { leader: false, posted: 0, lastSeq: null, lastGasUsed: null, lastError: null };
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: IntervalLoop;
   private stoppedForGood = false;
 
   constructor(options: AttestorOptions) {
     this.options = options;
+    // A failed round (the store or the RPC, e.g. the lease query) is logged once per distinct error and retried next interval.
+    this.loop = new IntervalLoop(async () => void (await this.runOnce()), options.intervalMs, (error) => {
+      const message = shortError(error);
+      if (message !== this.stats.lastError) this.log(message);
+      this.stats.lastError = message;
+    });
   }
 
   private get leaseMs(): number {
@@ -230,35 +235,12 @@ export class Attestor {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        try {
-          await this.runOnce();
-        } catch (error) {
-          // The store or the RPC failed (e.g. the lease query): logged, retried next interval.
-          const message = shortError(error);
-          if (message !== this.stats.lastError) this.log(message);
-          this.stats.lastError = message;
-        }
-        if (!this.running) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.intervalMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    this.loop.start();
   }
 
   /** Ends the loop after the round in flight (a batch being sent is recorded first) and gives the lease back. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
     await releaseAttestorLease(this.options.db, this.options.holder).catch(() => {});
   }
 }

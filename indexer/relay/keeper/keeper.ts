@@ -16,6 +16,7 @@
 import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
 import { ScheduleRegistryAbi } from "../../abis/ScheduleRegistryAbi.ts";
 import { chainClock, revertName, shortError } from "../chainClients.ts";
+import { IntervalLoop } from "../intervalLoop.ts";
 import { executableOccurrence, type KeeperSchedule } from "./occurrence.ts";
 import { readSchedule, type ScheduleSource } from "./scheduleSource.ts";
 
@@ -72,13 +73,17 @@ export class Keeper {
   private suppressed = new Map<string, number>();
   /** Transactions sent and not confirmed within a round: schedule id → occurrence and hash. */
   private inFlight = new Map<string, { occurrence: number; hash: Hex }>();
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: IntervalLoop;
   private round: Promise<KeeperRound> | undefined;
 
   constructor(options: KeeperOptions) {
     this.options = options;
+    // A failed round (the store or the RPC, e.g. the lease query) is logged once per distinct error and retried next interval.
+    this.loop = new IntervalLoop(async () => void (await this.runOnce()), options.intervalMs, (error) => {
+      const message = shortError(error);
+      if (message !== this.stats.lastError) this.log(message);
+      this.stats.lastError = message;
+    });
   }
 
   private log(message: string): void {
@@ -209,33 +214,11 @@ export class Keeper {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        try {
-          await this.runOnce();
-        } catch (error) {
-          const message = shortError(error);
-          if (message !== this.stats.lastError) this.log(message);
-          this.stats.lastError = message;
-        }
-        if (!this.running) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.intervalMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    this.loop.start();
   }
 
   /** Ends the loop after the round in flight (its receipts are awaited, bounded by receiptTimeoutMs). */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 }
