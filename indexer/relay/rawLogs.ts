@@ -12,8 +12,9 @@
  * indexer's head at or above b (`limitBlock`), so every subscription created, paused, resumed or cancelled up to
  * b is known before b's logs are matched.
  *
- * Reorgs: the hash of every block the reader used (the range end and each block with a log) is kept
- * (relay_raw_blocks). `checkRawReorgs` re-reads those blocks by number; at the first one whose hash changed
+ * Reorgs: the hash of every block the reader used (the range's parent block, its end and each block with a log)
+ * is kept (relay_raw_blocks): consecutive ranges share a remembered block, so the remembered blocks form a chain
+ * and a reorg of any block read is seen at or below the next remembered one. `checkRawReorgs` re-reads those blocks by number; at the first one whose hash changed
  * (or that is gone), every raw delivery from there on that reached (or is reaching) its endpoint gets a
  * `log.raw.removed` notice naming the original webhook-id, the undelivered ones are cancelled, their pending
  * confirmations dropped, and the cursor goes back to the newest remembered block still on the chain (the
@@ -72,6 +73,15 @@ export async function ingestRawLogs(
   if (to < from) return { subscriptions: subscriptions.length, logs: 0, deliveries: 0, cursor, more: false };
 
   const end = await rpc.getBlock({ blockNumber: BigInt(to) });
+  // The range's parent: remembered too (its hash is the link to the previous range). If it is remembered with
+  // another hash, the chain reorganized below this range: leave it to checkRawReorgs, which rewinds.
+  const parent = from > 0 ? await rpc.getBlock({ blockNumber: BigInt(from - 1) }) : undefined;
+  if (parent) {
+    const [known] = await db.query<{ block_hash: string }>("SELECT block_hash FROM relay_raw_blocks WHERE block_number = $1", [from - 1]);
+    if (known && known.block_hash.toLowerCase() !== parent.hash!.toLowerCase()) {
+      throw new Error(`raw logs: block ${from - 1} changed since it was read (reorg): waiting for the reorg check`);
+    }
+  }
   const addresses = [...new Set(subscriptions.map((s) => s.rawAddress as Hex))];
   const logs = await rpc.getLogs({ address: addresses, fromBlock: BigInt(from), toBlock: BigInt(to) });
   const blockNumbers = [...new Set(logs.map((l) => l.blockNumber!))].filter((n) => n !== BigInt(to));
@@ -151,7 +161,7 @@ export async function ingestRawLogs(
       `INSERT INTO relay_raw_blocks (block_number, block_hash)
        SELECT x.block_number::bigint, x.block_hash FROM jsonb_to_recordset($1::jsonb) AS x(block_number text, block_hash text)
        ON CONFLICT (block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash`,
-      [JSON.stringify([...headers.entries()].map(([n, h]) => ({ block_number: n.toString(), block_hash: h.hash!.toLowerCase() })))],
+      [JSON.stringify([...(parent ? [[parent.number!, parent] as const] : []), ...headers.entries()].map(([n, h]) => ({ block_number: n.toString(), block_hash: h.hash!.toLowerCase() })))],
     );
     await moveRawCursor(tx, cursorText, String(to), now);
   });
@@ -159,7 +169,7 @@ export async function ingestRawLogs(
 }
 
 /** Re-reads the remembered blocks; retracts and rewinds from the first one whose hash changed (see the top). */
-export async function checkRawReorgs(db: Db, rpc: RawRpc, now = Date.now()): Promise<RawReorgResult> {
+export async function checkRawReorgs(db: Db, rpc: RawRpc, now = Date.now(), maxDepth = 64): Promise<RawReorgResult> {
   const none: RawReorgResult = { reorgedFromBlock: null, removedNotices: 0, cancelled: 0 };
   const tracked = await db.query<{ block_number: string | number; block_hash: string }>(
     "SELECT block_number, block_hash FROM relay_raw_blocks ORDER BY block_number",
@@ -174,7 +184,9 @@ export async function checkRawReorgs(db: Db, rpc: RawRpc, now = Date.now()): Pro
   const fromBlock = Number(tracked[index]!.block_number);
   // Read again from just after the newest remembered block that is still on the chain (blocks between it and
   // fromBlock had no log of ours on the old branch, but may have some on the new one).
-  const resumeAfter = index > 0 ? Number(tracked[index - 1]!.block_number) : fromBlock - 1;
+  // When even the oldest remembered block changed, nothing below it is known to be on the chain: go back
+  // `maxDepth` blocks (re-read logs of unchanged blocks get the same webhook-ids: no second delivery).
+  const resumeAfter = index > 0 ? Number(tracked[index - 1]!.block_number) : Math.max(0, fromBlock - 1 - maxDepth);
 
   return db.transaction(async (tx) => {
     const rows = await tx.query<{ id: string; subscription_id: string; event_id: string; block_number: string | number; block_hash: string; status: string; body: string }>(

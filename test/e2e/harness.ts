@@ -33,6 +33,7 @@ import { ROOT_DIR } from "../../scripts/lib/paths.ts";
 import { startStack as startLocalStack, type Stack } from "../../scripts/lib/stack.ts";
 import { waitForIndexedBlock, type IndexerStatus, type IndexerUrls } from "../../scripts/lib/startIndexer.ts";
 import { getFreePort, waitFor } from "../../scripts/lib/waitFor.ts";
+import { startRelay, type RelayProcess } from "../../scripts/lib/startRelay.ts";
 
 /** The mnemonic `hardhat node` funds (10000 ETH on each of its first 20 accounts). Public: dev only. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -124,7 +125,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
   const rpcUrl = stack.chain.rpcUrl;
   const chain: Chain = { ...hardhat, id: deployment.chainId, rpcUrls: { default: { http: [rpcUrl] } } };
   const transport = http(rpcUrl);
-  const publicClient = createPublicClient({ chain, transport, pollingInterval: 100 });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 100, cacheTime: 0 }); // no cached block number: tests compare heights right after their own transactions
   const walletClients = Array.from({ length: Math.min(options.accounts ?? 10, 20) }, (_, addressIndex) =>
     createWalletClient({ chain, transport, account: mnemonicToAccount(DEV_MNEMONIC, { addressIndex }) }),
   );
@@ -189,4 +190,34 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     waitForIndexed,
     stop,
   };
+}
+
+export type StackRelayOptions = {
+  /** Process name, data directory and log file name (default "relay"). */
+  name?: string;
+  /** Extra environment (RELAY_*), on top of RELAY_ALLOW_LOOPBACK=1. */
+  env?: NodeJS.ProcessEnv;
+  /** PGlite data directory (default `<workDir>/<name>`), or Postgres. */
+  dataDir?: string;
+  databaseUrl?: string;
+  dbSchema?: string;
+};
+
+/** Starts a relay process for `stack` on a free port (in the stack's process group: stack.stop() ends it too). */
+export async function startStackRelay(stack: TestStack, options: StackRelayOptions = {}): Promise<RelayProcess> {
+  const name = options.name ?? "relay";
+  return startRelay({
+    group: stack.stack.group,
+    host: "127.0.0.1",
+    port: await getFreePort(),
+    indexerUrl: stack.apiUrl,
+    deploymentFile: stack.stack.deploymentFile,
+    dataDir: options.dataDir ?? path.join(stack.workDir, name),
+    databaseUrl: options.databaseUrl,
+    dbSchema: options.dbSchema,
+    name,
+    logFile: path.join(stack.workDir, "logs", `${name}.log`),
+    echo: process.env.CONCORD_E2E_ECHO === "1",
+    env: { RELAY_ALLOW_LOOPBACK: "1", ...options.env },
+  });
 }

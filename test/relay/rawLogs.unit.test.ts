@@ -136,4 +136,35 @@ describe("raw-log reader (PGlite, in-memory chain)", () => {
     await ingestRawLogs(db, rpc, 6, { chainId: 31337, maxBlockRange: 1000 });
     expect((await bodies("3")).map((b) => [b.data, b.blockNumber])).toEqual([["0x33", "3"]]);
   });
+
+  it("remembers each range's parent block: a reorg below the first block with a log is re-read from the parent", async () => {
+    // The e2e failure mode: one range read blocks 1..4 of branch A (a log in block 4 only); branch B replaces
+    // blocks 1..6 and has its log in block 1. Without the parent (block 0) remembered, the reader resumed after 3.
+    const { rpc, setBlock } = fakeChain();
+    for (let n = 0; n <= 4; n++) setBlock(n, "aa");
+    setBlock(4, "aa", [{ address: TOKEN, topics: [T0], data: "0xa4" }]);
+    await storeActiveSubscriptions(db, [rawSub("5", [])]);
+    await ingestRawLogs(db, rpc, 4, { chainId: 31337, maxBlockRange: 1000 });
+    expect((await db.query<{ block_number: number }>("SELECT block_number FROM relay_raw_blocks ORDER BY block_number")).map((r) => Number(r.block_number))).toEqual([0, 4]);
+    for (let n = 1; n <= 6; n++) setBlock(n, "bb");
+    setBlock(1, "bb", [{ address: TOKEN, topics: [T0], data: "0xb1" }]);
+    expect(await checkRawReorgs(db, rpc)).toMatchObject({ reorgedFromBlock: 4, removedNotices: 0, cancelled: 1 });
+    await ingestRawLogs(db, rpc, 6, { chainId: 31337, maxBlockRange: 1000 });
+    expect((await bodies("5")).filter((b) => b.kind === "immediate").map((b) => [b.data, b.blockNumber])).toEqual([["0xa4", "4"], ["0xb1", "1"]]);
+  });
+
+  it("when even the oldest remembered block changed, rewinds by the reorg depth; re-read unchanged logs are not enqueued twice", async () => {
+    const { rpc, setBlock } = fakeChain();
+    for (let n = 0; n <= 6; n++) setBlock(n, "aa");
+    setBlock(1, "aa", [{ address: TOKEN, topics: [T0], data: "0xa1" }]);
+    await storeActiveSubscriptions(db, [rawSub("6", [])]);
+    await ingestRawLogs(db, rpc, 2, { chainId: 31337, maxBlockRange: 1000 }); // remembers 0, 1, 2
+    await ingestRawLogs(db, rpc, 6, { chainId: 31337, maxBlockRange: 1000 }); // remembers 2, 6
+    await db.query("DELETE FROM relay_raw_blocks WHERE block_number < 3"); // pruned: only block 6 is remembered
+    for (let n = 3; n <= 6; n++) setBlock(n, "bb");
+    setBlock(4, "bb", [{ address: TOKEN, topics: [T0], data: "0xb4" }]);
+    expect(await checkRawReorgs(db, rpc, Date.now(), 64)).toMatchObject({ reorgedFromBlock: 6 });
+    await ingestRawLogs(db, rpc, 6, { chainId: 31337, maxBlockRange: 1000 });
+    expect((await bodies("6")).map((b) => [b.data, b.blockNumber])).toEqual([["0xa1", "1"], ["0xb4", "4"]]);
+  });
 });

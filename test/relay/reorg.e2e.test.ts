@@ -23,9 +23,8 @@ import { SubscriptionRegistryAbi } from "../../indexer/abis/SubscriptionRegistry
 import { SwarmRegistryAbi } from "../../indexer/abis/SwarmRegistryAbi.ts";
 import type { FeedEvent } from "../../indexer/relay/feedEvent.ts";
 import { ROOT_DIR } from "../../scripts/lib/paths.ts";
-import { startRelay, type RelayProcess } from "../../scripts/lib/startRelay.ts";
-import { getFreePort } from "../../scripts/lib/waitFor.ts";
-import { startStack, type DevWalletClient, type TestStack } from "../e2e/harness.ts";
+import type { RelayProcess } from "../../scripts/lib/startRelay.ts";
+import { startStack, startStackRelay, type DevWalletClient, type TestStack } from "../e2e/harness.ts";
 import { startReceiver, waitUntil, type Receiver, type ReceivedWebhook } from "./helpers.ts";
 
 const TOPIC = `0x${"cd".repeat(32)}` as const;
@@ -40,18 +39,7 @@ describe("reorg on the local node (e2e: chain + Ponder + relay + receiver)", () 
   beforeAll(async () => {
     stack = await startStack({ accounts: 4 });
     receiver = await startReceiver();
-    relay = await startRelay({
-      group: stack.stack.group,
-      host: "127.0.0.1",
-      port: await getFreePort(),
-      indexerUrl: stack.apiUrl,
-      deploymentFile: stack.stack.deploymentFile,
-      dataDir: path.join(stack.workDir, "relay"),
-      name: "relay",
-      logFile: path.join(stack.workDir, "logs", "relay.log"),
-      echo: process.env.CONCORD_E2E_ECHO === "1",
-      env: { RELAY_ALLOW_LOOPBACK: "1", RELAY_POLL_MS: "50", RELAY_REORG_CHECK_MS: "300", RELAY_TIMEOUT_MS: "5000" },
-    });
+    relay = await startStackRelay(stack, { env: { RELAY_POLL_MS: "50", RELAY_REORG_CHECK_MS: "300", RELAY_TIMEOUT_MS: "5000" } });
   }, 240_000);
 
   afterAll(async () => {

@@ -6,17 +6,15 @@
  * occurrences up (FireAll: all, in order, run numbers in sequence); cancel stops for good. The relay's validate
  * route refuses an expression the contract accepts.
  */
-import path from "node:path";
 import { parseEventLogs, zeroAddress } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScheduleRegistryAbi } from "../../indexer/abis/ScheduleRegistryAbi.ts";
 import { fireDeliveryId } from "../../indexer/relay/scheduler/store.ts";
-import { startRelay, type RelayProcess } from "../../scripts/lib/startRelay.ts";
-import { getFreePort } from "../../scripts/lib/waitFor.ts";
+import type { RelayProcess } from "../../scripts/lib/startRelay.ts";
 import { signedFetch } from "../../sdk/signedRequest.ts";
 import { verifyWebhook } from "../../sdk/webhooks.ts";
-import { DEV_MNEMONIC, startStack, type DevWalletClient, type TestStack } from "../e2e/harness.ts";
+import { DEV_MNEMONIC, startStack, startStackRelay, type DevWalletClient, type TestStack } from "../e2e/harness.ts";
 import { startReceiver, waitUntil, type Receiver } from "./helpers.ts";
 
 describe("scheduler (e2e): on-chain schedule → relay fires → signed webhooks; pause, resume, cancel", () => {
@@ -29,18 +27,7 @@ describe("scheduler (e2e): on-chain schedule → relay fires → signed webhooks
     stack = await startStack({ accounts: 2 });
     [owner] = stack.walletClients as [DevWalletClient];
     receiver = await startReceiver();
-    relay = await startRelay({
-      group: stack.stack.group,
-      host: "127.0.0.1",
-      port: await getFreePort(),
-      indexerUrl: stack.apiUrl,
-      deploymentFile: stack.stack.deploymentFile,
-      dataDir: path.join(stack.workDir, "relay"),
-      name: "relay",
-      logFile: path.join(stack.workDir, "logs", "relay.log"),
-      echo: process.env.CONCORD_E2E_ECHO === "1",
-      env: { RELAY_ALLOW_LOOPBACK: "1", RELAY_POLL_MS: "50", RELAY_TIMEOUT_MS: "5000", RELAY_SCHEDULER_TICK_MS: "200" },
-    });
+    relay = await startStackRelay(stack, { env: { RELAY_POLL_MS: "50", RELAY_TIMEOUT_MS: "5000", RELAY_SCHEDULER_TICK_MS: "200" } });
   }, 240_000);
 
   afterAll(async () => {

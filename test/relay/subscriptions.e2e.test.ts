@@ -21,11 +21,10 @@ import { SubscriptionRegistryAbi } from "../../indexer/abis/SubscriptionRegistry
 import { SwarmRegistryAbi } from "../../indexer/abis/SwarmRegistryAbi.ts";
 import type { FeedEvent } from "../../indexer/relay/feedEvent.ts";
 import { ROOT_DIR } from "../../scripts/lib/paths.ts";
-import { startRelay, type RelayProcess } from "../../scripts/lib/startRelay.ts";
-import { getFreePort } from "../../scripts/lib/waitFor.ts";
+import type { RelayProcess } from "../../scripts/lib/startRelay.ts";
 import { signedFetch } from "../../sdk/signedRequest.ts";
 import { verifyWebhook } from "../../sdk/webhooks.ts";
-import { DEV_MNEMONIC, startStack, type DevWalletClient, type TestStack } from "../e2e/harness.ts";
+import { DEV_MNEMONIC, startStack, startStackRelay, type DevWalletClient, type TestStack } from "../e2e/harness.ts";
 import { startReceiver, waitUntil, type Receiver } from "./helpers.ts";
 
 const TOPIC = `0x${"ef".repeat(32)}` as const;
@@ -44,18 +43,7 @@ describe("subscriptions (e2e): exact pause/resume, raw-log subscriptions", () =>
     stack = await startStack({ accounts: 4 });
     [owner, member] = stack.walletClients as [DevWalletClient, DevWalletClient];
     receiver = await startReceiver();
-    relay = await startRelay({
-      group: stack.stack.group,
-      host: "127.0.0.1",
-      port: await getFreePort(),
-      indexerUrl: stack.apiUrl,
-      deploymentFile: stack.stack.deploymentFile,
-      dataDir: path.join(stack.workDir, "relay"),
-      name: "relay",
-      logFile: path.join(stack.workDir, "logs", "relay.log"),
-      echo: process.env.CONCORD_E2E_ECHO === "1",
-      env: { RELAY_ALLOW_LOOPBACK: "1", RELAY_POLL_MS: "50", RELAY_REORG_CHECK_MS: "300", RELAY_TIMEOUT_MS: "5000" },
-    });
+    relay = await startStackRelay(stack, { env: { RELAY_POLL_MS: "50", RELAY_REORG_CHECK_MS: "300", RELAY_TIMEOUT_MS: "5000" } });
   }, 240_000);
 
   afterAll(async () => {
