@@ -23,6 +23,8 @@ export type RelayConfig = {
   batchSize: number;
   subscriptionsRefreshMs: number;
   concurrency: number;
+  /** Most new rows the ingesting process queues for itself already leased (RELAY_HANDOFF_MAX; 0 = off; default the pool's). */
+  handOffMax?: number;
   timeoutMs: number;
   leaseMs: number;
   retry: RetrySchedule;
@@ -213,6 +215,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     batchSize: int(env, "RELAY_BATCH", 500, 1, 1000),
     subscriptionsRefreshMs: int(env, "RELAY_SUBSCRIPTIONS_REFRESH_MS", 1_000, 10),
     concurrency: int(env, "RELAY_CONCURRENCY", 32, 1, 1024),
+    handOffMax: env.RELAY_HANDOFF_MAX?.trim() ? int(env, "RELAY_HANDOFF_MAX", 0, 0, 100_000) : undefined,
     timeoutMs,
     leaseMs,
     retry: { baseMs: base, capMs: cap, maxAttempts: int(env, "RELAY_MAX_ATTEMPTS", 60, 1, 1000) },

@@ -24,6 +24,8 @@ export type DeliveryPoolOptions = {
   concurrency: number;
   /** Rows claimed per statement (default max(64, 4 x concurrency)); the queue is refilled when it holds <= concurrency. */
   claimBatch?: number;
+  /** Most rows queued after a hand-off (default max(claimBatch, 32 x concurrency)); see handOffCapacity(). */
+  handOffMax?: number;
   timeoutMs: number;
   leaseMs: number;
   pollMs: number;
@@ -37,16 +39,17 @@ export type DeliveryPoolOptions = {
   onAttempt?: (delivery: ClaimedDelivery, outcome: AttemptOutcome) => void;
 };
 
-export type DeliveryStats = { attempts: number; delivered: number; retried: number; dead: number; inFlight: number; queued: number; claims: number; largestClaim: number; writes: number };
+export type DeliveryStats = { attempts: number; delivered: number; retried: number; dead: number; inFlight: number; queued: number; claims: number; largestClaim: number; writes: number; handedOff: number };
 
 const SLOW_CLAIM_MS = 50;
 
 type Queued = { delivery: ClaimedDelivery; claimedAt: number };
 
 export class DeliveryPool {
-  readonly stats: DeliveryStats = { attempts: 0, delivered: 0, retried: 0, dead: 0, inFlight: 0, queued: 0, claims: 0, largestClaim: 0, writes: 0 };
+  readonly stats: DeliveryStats = { attempts: 0, delivered: 0, retried: 0, dead: 0, inFlight: 0, queued: 0, claims: 0, largestClaim: 0, writes: 0, handedOff: 0 };
   #options: DeliveryPoolOptions;
   #claimBatch: number;
+  #handOffMax: number;
   #running = false;
   #loop: Promise<void> | undefined;
   #inFlight = new Set<Promise<void>>();
@@ -68,6 +71,7 @@ export class DeliveryPool {
   constructor(options: DeliveryPoolOptions) {
     this.#options = options;
     this.#claimBatch = Math.max(1, options.claimBatch ?? Math.max(64, options.concurrency * 4));
+    this.#handOffMax = Math.max(0, options.handOffMax ?? Math.max(this.#claimBatch, options.concurrency * 32));
   }
 
   start(): void {
@@ -80,6 +84,32 @@ export class DeliveryPool {
   wake(): void {
     this.#claimHint = true;
     this.#nudge();
+  }
+
+  /**
+   * How many new rows this pool takes at once from an enqueue in this process (hand-off, outbox.ts
+   * enqueueAndHandOff): room up to `handOffMax` queued rows (default max(claimBatch, 32 x concurrency)); 0 while
+   * stopping. Bounded so that a handed-off row starts well within its lease (a queued row that could outlive its
+   * lease is dropped unattempted and claimed again after it, as a claimed one).
+   */
+  handOffCapacity(): number {
+    if (!this.#running) return 0;
+    return Math.max(0, this.#handOffMax - this.#queue.length - this.#inFlight.size);
+  }
+
+  /**
+   * Takes rows the caller inserted already leased to this worker (their transaction has committed): they are
+   * queued as if claimed at `claimedAt` (the time their lease was computed from) and started as slots are free.
+   */
+  acceptHandOff(rows: readonly ClaimedDelivery[], claimedAt: number): void {
+    if (rows.length === 0) return;
+    for (const delivery of rows) {
+      this.#busy.add(delivery.id);
+      this.#queue.push({ delivery, claimedAt });
+    }
+    this.stats.handedOff += rows.length;
+    if (!this.#running) return; // stop() gives queued rows back
+    this.#startQueued();
   }
 
   /** Wakes the claimer loop (a slot is free); it claims only if rows are likely due (see #run). */

@@ -9,7 +9,11 @@ import { parseSubscription, type RelaySubscription } from "./subscription.ts";
 export type EventPage = { items: FeedEvent[]; nextCursor: string };
 
 export type IndexerClient = {
-  events(after: string, limit: number): Promise<EventPage>;
+  /**
+   * The page after `after`. `waitMs` > 0: long-poll (the indexer answers when an event follows `after` or after
+   * that many ms with an empty page; an indexer without `wait` answers at once).
+   */
+  events(after: string, limit: number, waitMs?: number): Promise<EventPage>;
   /** Every active subscription (all pages). */
   activeSubscriptions(): Promise<RelaySubscription[]>;
   /** Every subscription that is not cancelled (active or paused; all pages). */
@@ -63,8 +67,8 @@ export function createIndexerClient(baseUrl: string, timeoutMs = 10_000): Indexe
     return all;
   }
   return {
-    async events(after, limit) {
-      const url = `${baseUrl}/v1/events?after=${encodeURIComponent(after)}&limit=${limit}`;
+    async events(after, limit, waitMs = 0) {
+      const url = `${baseUrl}/v1/events?after=${encodeURIComponent(after)}&limit=${limit}${waitMs > 0 ? `&wait=${Math.round(waitMs)}` : ""}`;
       const page = items(await getJson(url, timeoutMs), url);
       let events: FeedEvent[];
       try {

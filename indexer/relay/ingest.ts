@@ -17,15 +17,29 @@ import { deliveryId } from "./deliveryId.ts";
 import type { FeedEvent } from "./feedEvent.ts";
 import type { IndexerClient } from "./indexerClient.ts";
 import { matchesSubscription } from "./matchEvent.ts";
-import { enqueueDeliveries, type NewDelivery } from "./outbox.ts";
+import { enqueueAndHandOff, type ClaimedDelivery, type HandOff, type NewDelivery } from "./outbox.ts";
 import { loadDeliverableSubscriptions, storeActiveSubscriptions, type CachedSubscription } from "./subscriptionCache.ts";
 import { recordTransitions, StatusTracker, statusesAt, type StatusTransition } from "./subscriptionStatus.ts";
 
-export type IngestResult = { events: number; deliveries: number; pendingConfirmations: number; cursor: string };
+export type IngestResult = {
+  events: number;
+  deliveries: number;
+  pendingConfirmations: number;
+  cursor: string;
+  /** Rows inserted already leased to `handOff.workerId` (committed): the caller's pool starts them (outbox.ts enqueueAndHandOff). */
+  handedOff: ClaimedDelivery[];
+  /** The time the hand-off leases were computed from (now). */
+  at: number;
+};
 
 export type IngestState = { lastSubscriptionRefresh: number };
 
-export type IngestOptions = { batchSize: number; subscriptionsRefreshMs: number };
+export type IngestOptions = {
+  batchSize: number;
+  subscriptionsRefreshMs: number;
+  /** Long-poll the feed for up to this many ms when nothing is new (indexerClient events(); default 0 = no wait). */
+  feedWaitMs?: number;
+};
 
 type PendingConfirmation = {
   subscription_id: string;
@@ -91,9 +105,17 @@ export async function refreshSubscriptions(db: Db, client: IndexerClient, now = 
   await db.transaction((tx) => storeActiveSubscriptions(tx, active, now));
 }
 
-export async function ingestOnce(db: Db, client: IndexerClient, options: IngestOptions, state: IngestState, now = Date.now()): Promise<IngestResult> {
+export async function ingestOnce(
+  db: Db,
+  client: IndexerClient,
+  options: IngestOptions,
+  state: IngestState,
+  now = Date.now(),
+  /** Hand new rows to this process's delivery pool already leased (default: none; all rows pending). */
+  handOff?: () => HandOff,
+): Promise<IngestResult> {
   const { eventId: cursor } = await readCursor(db);
-  const page = await client.events(cursor, options.batchSize);
+  const page = await client.events(cursor, options.batchSize, options.feedWaitMs ?? 0);
   // Subscriptions are read AFTER the events: the indexer writes both in the same indexing step, so every
   // subscription created up to the last event of the page is known (fromBlock keeps older events out).
   const touchesSubscriptions = page.items.some((e) => e.type.startsWith("subscription."));
@@ -101,7 +123,7 @@ export async function ingestOnce(db: Db, client: IndexerClient, options: IngestO
     await refreshSubscriptions(db, client, now);
     state.lastSubscriptionRefresh = now;
   }
-  if (page.items.length === 0) return { events: 0, deliveries: 0, pendingConfirmations: 0, cursor };
+  if (page.items.length === 0) return { events: 0, deliveries: 0, pendingConfirmations: 0, cursor, handedOff: [], at: now };
   const subscriptions = await loadDeliverableSubscriptions(db);
   const { deliveries, confirmations, transitions } = planDeliveries(page.items, subscriptions, new StatusTracker(await statusesAt(db, cursor)));
 
@@ -113,9 +135,11 @@ export async function ingestOnce(db: Db, client: IndexerClient, options: IngestO
   });
 
   let inserted = 0;
+  let handedOff: ClaimedDelivery[] = [];
   await db.transaction(async (tx) => {
     await lockCursor(tx, cursor);
-    inserted = await enqueueDeliveries(tx, deliveries, now);
+    // The lease of handed-off rows counts from `now` (before the page was read): never later than the pool assumes.
+    ({ inserted, handedOff } = await enqueueAndHandOff(tx, deliveries, now, handOff?.()));
     await recordTransitions(tx, transitions);
     if (confirmations.length > 0) {
       await tx.query(
@@ -134,5 +158,5 @@ export async function ingestOnce(db: Db, client: IndexerClient, options: IngestO
     );
     await writeCursor(tx, page.nextCursor, now);
   });
-  return { events: page.items.length, deliveries: inserted, pendingConfirmations: confirmations.length, cursor: page.nextCursor };
+  return { events: page.items.length, deliveries: inserted, pendingConfirmations: confirmations.length, cursor: page.nextCursor, handedOff, at: now };
 }

@@ -36,10 +36,36 @@ export type NewDelivery = {
  * repeats one event body 1,000 times; a JSON recordset of the rows cost ≈ 3x more to send and parse).
  */
 export async function enqueueDeliveries(db: Queryable, deliveries: NewDelivery[], now = Date.now()): Promise<number> {
-  if (deliveries.length === 0) return 0;
+  return (await enqueueAndHandOff(db, deliveries, now)).inserted;
+}
+
+/** Who takes inserted rows at once, already leased (see enqueueAndHandOff). */
+export type HandOff = { workerId: string; leaseMs: number; /** At most this many rows are handed off. */ max: number };
+
+/**
+ * enqueueDeliveries, and hand-off: up to `handOff.max` of the new rows are inserted already claimed by
+ * `handOff.workerId` (status 'delivering', lease until now + leaseMs) and returned as claimed, so the caller's
+ * delivery pool starts them as soon as the transaction commits instead of claiming them with another statement
+ * (and another write per row). A row is handed off only where a claim at this moment could take it: its
+ * subscription active and not disabled (410), and for an ordered subscription only its first row of the batch
+ * and only if the subscription has no pending or delivering row yet (the statement's snapshot, before its own
+ * inserts). Everything else is inserted pending and claimed as usual (other processes too, SKIP LOCKED). A crash
+ * after the commit leaves the handed-off rows leased: they are claimed again after the lease, as any claim.
+ */
+export async function enqueueAndHandOff(
+  db: Queryable,
+  deliveries: NewDelivery[],
+  now = Date.now(),
+  handOff?: HandOff,
+): Promise<{ inserted: number; handedOff: ClaimedDelivery[] }> {
+  if (deliveries.length === 0) return { inserted: 0, handedOff: [] };
   const bodies: string[] = [];
   const bodyIndex = new Map<string, number>();
   const cols = { id: [] as string[], sub: [] as string[], event: [] as string[], kind: [] as string[], type: [] as string[], block: [] as string[], hash: [] as string[], ref: [] as (string | null)[], body: [] as number[] };
+  // Hand-off candidates: the first `max` rows; of an ordered subscription (relay_subscriptions.ordered, checked in
+  // SQL) only its first row of the batch.
+  const first: boolean[] = [];
+  const seen = new Set<string>();
   for (const d of deliveries) {
     let b = bodyIndex.get(d.body);
     if (b === undefined) {
@@ -55,18 +81,87 @@ export async function enqueueDeliveries(db: Queryable, deliveries: NewDelivery[]
     cols.hash.push(d.blockHash);
     cols.ref.push(d.refId);
     cols.body.push(b);
+    first.push(!seen.has(d.subscriptionId));
+    seen.add(d.subscriptionId);
   }
-  const inserted = await db.query<{ id: string }>(
-    `INSERT INTO relay_outbox (id, subscription_id, event_id, kind, event_type, block_number, block_hash, ref_id, body, next_attempt_at, created_at)
-     SELECT x.id, x.subscription_id, x.event_id, x.kind, x.event_type, x.block_number, x.block_hash, x.ref_id, ($10::text[])[x.body_index], $11, $11
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::int[])
-       WITH ORDINALITY AS x(id, subscription_id, event_id, kind, event_type, block_number, block_hash, ref_id, body_index, ordinal)
-     ORDER BY x.ordinal
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id`,
-    [cols.id, cols.sub, cols.event, cols.kind, cols.type, cols.block, cols.hash, cols.ref, cols.body, bodies, now],
+  const params = [cols.id, cols.sub, cols.event, cols.kind, cols.type, cols.block, cols.hash, cols.ref, cols.body, bodies, now];
+  if (!handOff || handOff.max <= 0) {
+    const inserted = await db.query<{ id: string }>(
+      `INSERT INTO relay_outbox (id, subscription_id, event_id, kind, event_type, block_number, block_hash, ref_id, body, next_attempt_at, created_at)
+       SELECT x.id, x.subscription_id, x.event_id, x.kind, x.event_type, x.block_number, x.block_hash, x.ref_id, ($10::text[])[x.body_index], $11, $11
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::int[])
+         WITH ORDINALITY AS x(id, subscription_id, event_id, kind, event_type, block_number, block_hash, ref_id, body_index, ordinal)
+       ORDER BY x.ordinal
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      params,
+    );
+    return { inserted: inserted.length, handedOff: [] };
+  }
+  const candidate = deliveries.map((_, i) => i < handOff.max);
+  const rows = await db.query<{
+    id: string;
+    subscription_id: string;
+    status: string;
+    attempts: number;
+    sequence: string | number;
+    endpoint: string | null;
+    secret: string | null;
+    previous_secret: string | null;
+    previous_valid_until: string | number | null;
+  }>(
+    `WITH x AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::int[], $12::boolean[], $13::boolean[])
+         WITH ORDINALITY AS x(id, subscription_id, event_id, kind, event_type, block_number, block_hash, ref_id, body_index, candidate, first_of_sub, ordinal)
+     ),
+     take AS (
+       SELECT x.id FROM x JOIN relay_subscriptions s ON s.id = x.subscription_id
+       WHERE x.candidate AND s.status = 'active' AND s.disabled_at IS NULL
+         AND (NOT s.ordered OR (x.first_of_sub AND NOT EXISTS (
+           SELECT 1 FROM relay_outbox o WHERE o.subscription_id = x.subscription_id AND o.status IN ('pending', 'delivering'))))
+     ),
+     ins AS (
+       INSERT INTO relay_outbox (id, subscription_id, event_id, kind, event_type, block_number, block_hash, ref_id, body, next_attempt_at, created_at,
+         status, locked_by, lease_until)
+       SELECT x.id, x.subscription_id, x.event_id, x.kind, x.event_type, x.block_number, x.block_hash, x.ref_id, ($10::text[])[x.body_index], $11, $11,
+         CASE WHEN t.id IS NULL THEN 'pending' ELSE 'delivering' END,
+         CASE WHEN t.id IS NULL THEN NULL ELSE $14 END,
+         CASE WHEN t.id IS NULL THEN NULL ELSE $15::bigint END
+       FROM x LEFT JOIN take t ON t.id = x.id
+       ORDER BY x.ordinal
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id, subscription_id, status, attempts, sequence
+     )
+     SELECT ins.id, ins.subscription_id, ins.status, ins.attempts, ins.sequence, s.endpoint, sec.secret, sec.previous_secret, sec.previous_valid_until
+     FROM ins
+       LEFT JOIN relay_subscriptions s ON ins.status = 'delivering' AND s.id = ins.subscription_id
+       LEFT JOIN relay_secrets sec ON ins.status = 'delivering' AND sec.subscription_id = ins.subscription_id`,
+    [...params, candidate, first, handOff.workerId, now + handOff.leaseMs],
   );
-  return inserted.length;
+  const byId = new Map(deliveries.map((d) => [d.id, d]));
+  const handedOff: ClaimedDelivery[] = [];
+  for (const r of rows) {
+    if (r.status !== "delivering") continue;
+    const d = byId.get(r.id)!;
+    handedOff.push({
+      id: r.id,
+      subscriptionId: r.subscription_id,
+      eventId: d.eventId,
+      kind: d.kind,
+      body: d.body,
+      attempts: Number(r.attempts),
+      sequence: Number(r.sequence),
+      endpoint: r.endpoint!,
+      secrets: signingSecrets(
+        r.secret === null
+          ? undefined
+          : { secret: r.secret, previousSecret: r.previous_secret, previousValidUntil: r.previous_valid_until === null ? null : Number(r.previous_valid_until) },
+        now,
+      ),
+    });
+  }
+  handedOff.sort((a, b) => a.sequence - b.sequence);
+  return { inserted: rows.length, handedOff };
 }
 
 export type ClaimedDelivery = {

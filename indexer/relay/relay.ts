@@ -105,6 +105,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     db,
     workerId: config.workerId,
     concurrency: config.concurrency,
+    handOffMax: config.handOffMax,
     timeoutMs: config.timeoutMs,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
@@ -145,6 +146,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const ingestLoop = (async () => {
     while (running) {
       let more = false;
+      let waited = 0;
       try {
         // The lease is renewed every ~1/5 of its length, not every poll (each statement costs on PGlite).
         const now0 = Date.now();
@@ -159,11 +161,19 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
           // Raw logs up to the indexer's head as read BEFORE this feed page (all subscription events up to it consumed).
           const rawOn = rawRpc !== undefined && rawChainId !== undefined && (rawWanted || now0 - rawCheckedAt >= config.subscriptionsRefreshMs);
           const rawLimit = rawOn ? await indexer.headBlock() : undefined;
-          const result = await ingestOnce(db, indexer, config, state);
+          // Hand-off (outbox.ts enqueueAndHandOff): new rows this pool has room for are inserted leased to it and
+          // start as soon as the ingest transaction commits (no claim statement); the rest are claimed as usual.
+          // The feed is long-polled for up to one poll interval (GET /v1/events?wait=): a new event is seen within the
+          // indexer's re-check (≈ 15 ms) instead of half an interval; the sleep below only fills up the interval.
+          const ingestStarted = Date.now();
+          const ingestOptions = { batchSize: config.batchSize, subscriptionsRefreshMs: config.subscriptionsRefreshMs, feedWaitMs: config.pollMs };
+          const result = await ingestOnce(db, indexer, ingestOptions, state, ingestStarted, () => ({ workerId: config.workerId, leaseMs: config.leaseMs, max: pool.handOffCapacity() }));
+          if (result.events === 0) waited = Date.now() - ingestStarted;
+          pool.acceptHandOff(result.handedOff, result.at);
           progress.cursor = result.cursor;
           progress.ingested += result.events;
           progress.enqueued += result.deliveries;
-          if (result.deliveries > 0) pool.wake();
+          if (result.deliveries > result.handedOff.length) pool.wake();
           more = result.events === config.batchSize;
           if (rawLimit !== undefined && !more) {
             rawCheckedAt = now0;
@@ -212,7 +222,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
           lastError = message;
         }
       }
-      if (running && !more) await sleep(config.pollMs);
+      if (running && !more && waited < config.pollMs) await sleep(config.pollMs - waited);
     }
   })();
 

@@ -435,4 +435,26 @@ describe("unified feed GET /v1/events and GET /v1/subscriptions against the chai
     expect(page2).toMatchObject({ nextCursor: null });
     expect(page2.items.map((s: Json) => s.id)).toEqual(["3"]);
   });
+  it("wait=<ms> long-polls: answers when a matching event arrives, or with the empty page when the wait ends", async () => {
+    const latest = (await walk("", 1000)).at(-1)!.id;
+    // Nothing new: the empty page after the wait (not at once), cursor unchanged.
+    let t0 = Date.now();
+    expect(await ok(`/v1/events?after=${latest}&wait=300`)).toEqual({ items: [], nextCursor: latest, hasMore: false });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    // An event mined while the request waits: answered with it, well before the 10 s wait ends.
+    t0 = Date.now();
+    const pending = ok(`/v1/events?after=${latest}&types=message.broadcast&wait=10000`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await send("broadcast-wait", bob, "MessageBus", "broadcast", [2n, bytes32("wait"), "0x02"]);
+    const page = await pending;
+    expect(Date.now() - t0).toBeLessThan(9_000);
+    expect(page.items.map((e: EventBody) => [e.type, e.txHash])).toEqual([["message.broadcast", hashes["broadcast-wait"]]]);
+    expect(page.nextCursor).toBe(page.items[0].id);
+    // Out of range / malformed.
+    for (const wait of ["10001", "-5", "soon"]) {
+      const { status, body } = await get(`/v1/events?wait=${wait}`);
+      expect(status).toBe(400);
+      expect(body.error.details.issues[0].param).toBe("wait");
+    }
+  });
 });

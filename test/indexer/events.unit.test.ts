@@ -12,6 +12,7 @@ import {
   CURSOR_LENGTH,
   EVENTS_DEFAULT_LIMIT,
   EVENTS_MAX_LIMIT,
+  EVENTS_MAX_WAIT_MS,
   parseEventsQuery,
   parseSubscriptionId,
   parseSubscriptionsQuery,
@@ -222,6 +223,7 @@ describe("parseEventsQuery", () => {
       swarmId: undefined,
       member: undefined,
       types: undefined,
+      waitMs: 0,
     });
     expect(parseEventsQuery({ after: "" }).after).toBeUndefined();
     const q = parseEventsQuery({ after: CURSOR.slice(0, 75), limit: "1000", swarm: "2", member: A, types: "lock.*,task.claimed", x: "ignored" });
@@ -231,7 +233,11 @@ describe("parseEventsQuery", () => {
       swarmId: 2n,
       member: A.toLowerCase(),
       types: ["lock.acquired", "lock.released", "lock.renewed", "task.claimed"],
+      waitMs: 0,
     });
+    expect(parseEventsQuery({ wait: "0" }).waitMs).toBe(0);
+    expect(parseEventsQuery({ wait: "250" }).waitMs).toBe(250);
+    expect(parseEventsQuery({ wait: String(EVENTS_MAX_WAIT_MS) }).waitMs).toBe(EVENTS_MAX_WAIT_MS);
   });
 
   it("400 on a malformed cursor, limit, swarm, member or types, one issue per parameter", () => {
@@ -242,6 +248,7 @@ describe("parseEventsQuery", () => {
     expect(badRequest(() => parseEventsQuery({ limit: "1001" }))[0]!.param).toBe("limit");
     expect(badRequest(() => parseEventsQuery({ swarm: "01" }))[0]!.param).toBe("swarm");
     expect(badRequest(() => parseEventsQuery({ member: "0x12" }))[0]!.param).toBe("member");
+    for (const wait of ["-1", "1.5", "abc", "", String(EVENTS_MAX_WAIT_MS + 1)]) expect(badRequest(() => parseEventsQuery({ wait }))[0]!.param).toBe("wait");
     const types = badRequest(() => parseEventsQuery({ types: "task.nope" }));
     expect(types).toEqual([{ param: "types", message: expect.stringContaining("'task.nope'") }]);
     expect(badRequest(() => parseEventsQuery({ swarm: "-1", types: "x" })).map((i) => i.param).sort()).toEqual(["swarm", "types"]);

@@ -336,6 +336,78 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
     expect(Math.max(first.stats.largestClaim, second.stats.largestClaim)).toBeGreaterThan(2);
   });
 
+  it("hands new rows off already leased where a claim could take them; the rest stay pending; leases expire", async () => {
+    const client = createIndexerClient(feed.url);
+    feed.subscriptions = [sub("1", `${receiver.url}/o`), sub("2", `${receiver.url}/u`, { ordered: false }), sub("3", `${receiver.url}/b`)];
+    feed.events = [feedEvent(5, 0)];
+    const state = { lastSubscriptionRefresh: 0 };
+    await ingestOnce(db, client, { batchSize: 10, subscriptionsRefreshMs: 0 }, state); // no hand-off: all pending
+    const t0 = Date.now();
+    const early = await claimDueDeliveries(db, "w0", 10, 60_000, t0);
+    expect(early).toHaveLength(3);
+    for (const c of early.filter((c) => c.subscriptionId !== "3")) expect(await markDelivered(db, c.id, "w0", 200)).toBe(true);
+    // Sub 3's head (event 5/0) is still in flight under w0: none of its new rows may be handed off.
+    feed.events.push(feedEvent(6, 0), feedEvent(6, 1));
+    const now = Date.now();
+    const result = await ingestOnce(db, client, { batchSize: 10, subscriptionsRefreshMs: 0 }, state, now, () => ({ workerId: "h", leaseMs: 1_000, max: 10 }));
+    expect(result.deliveries).toBe(6);
+    const handed = result.handedOff.map((c) => `${c.subscriptionId}:${c.eventId}`);
+    // Ordered sub 1: only its first new row (its chain was empty); unordered sub 2: both; ordered sub 3: none.
+    expect(handed).toEqual([`1:${feedEvent(6, 0).id}`, `2:${feedEvent(6, 0).id}`, `2:${feedEvent(6, 1).id}`]);
+    expect(result.handedOff.every((c) => c.endpoint.startsWith(receiver.url) && c.body.includes(c.eventId) && c.attempts === 0)).toBe(true);
+    const rows = await db.query<{ subscription_id: string; event_id: string; status: string; locked_by: string | null; lease_until: string | number | null }>(
+      "SELECT subscription_id, event_id, status, locked_by, lease_until FROM relay_outbox WHERE event_id <> $1 ORDER BY sequence",
+      [feedEvent(5, 0).id],
+    );
+    for (const r of rows) {
+      const isHanded = handed.includes(`${r.subscription_id}:${r.event_id}`);
+      expect(r.status).toBe(isHanded ? "delivering" : "pending");
+      expect(r.locked_by).toBe(isHanded ? "h" : null);
+      if (isHanded) expect(Number(r.lease_until)).toBe(now + 1_000);
+    }
+    // While the hand-off leases run nothing of subs 1 and 2 is claimable (sub 1's next row waits for its head);
+    // after them (the process died), the same rows come back, as claimed rows do.
+    expect(await claimDueDeliveries(db, "w2", 10, 1_000, now + 500)).toHaveLength(0);
+    const back = await claimDueDeliveries(db, "w2", 10, 1_000, now + 1_001);
+    expect(back.map((c) => c.id).sort()).toEqual(result.handedOff.map((c) => c.id).sort());
+
+    // A budget: at most `max` rows; an ordered subscription's first row only when its chain is empty.
+    await db.exec("TRUNCATE relay_outbox");
+    await db.exec("UPDATE relay_cursor SET event_id = ''");
+    const capped = await ingestOnce(db, client, { batchSize: 10, subscriptionsRefreshMs: 0 }, state, Date.now(), () => ({ workerId: "h", leaseMs: 10_000, max: 2 }));
+    expect(capped.deliveries).toBe(9);
+    expect(capped.handedOff.map((c) => `${c.subscriptionId}:${c.eventId}`)).toEqual([`1:${feedEvent(5, 0).id}`, `2:${feedEvent(5, 0).id}`]);
+  });
+
+  it("a pool delivers handed-off rows once each (never re-claimed by itself); ordered chains still go one at a time", async () => {
+    feed.subscriptions = [sub("1", `${receiver.url}/u`, { ordered: false }), sub("2", `${receiver.url}/o`)];
+    feed.events = Array.from({ length: 20 }, (_, i) => feedEvent(10 + i, 0));
+    const pool = new DeliveryPool({
+      db, workerId: "handoff", concurrency: 4, timeoutMs: 2_000, leaseMs: 10_000, pollMs: 10,
+      retry: { baseMs: 10, capMs: 50, maxAttempts: 5 }, sign: signWebhook, checkEndpoint: async () => {}, log: () => {},
+    });
+    expect(pool.handOffCapacity()).toBe(0); // not running
+    pool.start();
+    try {
+      expect(pool.handOffCapacity()).toBe(128); // max(claimBatch 64, 32 x 4)
+      const result = await ingestOnce(db, createIndexerClient(feed.url), { batchSize: 100, subscriptionsRefreshMs: 0 }, { lastSubscriptionRefresh: 0 }, Date.now(), () => ({
+        workerId: "handoff", leaseMs: 10_000, max: pool.handOffCapacity(),
+      }));
+      expect(result.handedOff).toHaveLength(21); // 20 unordered + the ordered chain's head
+      pool.acceptHandOff(result.handedOff, result.at);
+      pool.wake();
+      await waitUntil(async () => (await db.query("SELECT id FROM relay_outbox WHERE status <> 'delivered'")).length === 0, "all delivered", 20_000);
+    } finally {
+      await pool.stop();
+    }
+    expect(pool.stats.handedOff).toBe(21);
+    const ids = receiver.received.map((r) => r.id);
+    expect(ids).toHaveLength(40);
+    expect(new Set(ids).size).toBe(40); // no row attempted twice (handed-off rows are never claimed by their own pool)
+    const ordered = receiver.received.filter((r) => r.path === "/o").map((r) => Number((r.json as { blockNumber: string }).blockNumber));
+    expect(ordered).toEqual([...ordered].sort((a, b) => a - b));
+  });
+
   it("lets one process hold the ingest lease at a time", async () => {
     expect(await acquireIngestLease(db, "a", 1_000, 0)).toBe(true);
     expect(await acquireIngestLease(db, "b", 1_000, 500)).toBe(false);

@@ -327,7 +327,10 @@ describe("relay (e2e, real stack)", () => {
       for (let i = 0; i < SUBSCRIPTIONS; i++) subs.push(await subscribe(swarmId, `${sink.url}/p${i}`, { ordered: i < 2 }));
 
       const storage = { databaseUrl: POSTGRES_URL, dbSchema: schema };
-      const env = { RELAY_CONCURRENCY: "8", RELAY_TIMEOUT_MS: "5000", RELAY_LEASE_MS: "10000" };
+      // RELAY_HANDOFF_MAX 16: the ingest leader queues at most 16 new rows for itself already leased (hand-off,
+      // outbox.ts enqueueAndHandOff); the default (256 here) would let it take this whole small load, and this test is
+      // about the rest: rows claimed by both processes with SKIP LOCKED, none twice, hand-off rows included.
+      const env = { RELAY_CONCURRENCY: "8", RELAY_TIMEOUT_MS: "5000", RELAY_LEASE_MS: "10000", RELAY_HANDOFF_MAX: "16" };
       const a = await relay(env, storage);
       const b = await relay(env, storage);
       await broadcast(swarmId, senders, MESSAGES);
@@ -339,17 +342,18 @@ describe("relay (e2e, real stack)", () => {
       for (const w of sink.received) counts.set(w.id, (counts.get(w.id) ?? 0) + 1);
       expect(counts.size).toBe(total);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
-      const health = await Promise.all([a, b].map(async (r) => (await (await fetch(`${r.url}/health`)).json()) as { db: string; stats: { delivered: number } }));
+      const health = await Promise.all([a, b].map(async (r) => (await (await fetch(`${r.url}/health`)).json()) as { db: string; stats: { delivered: number; handedOff: number } }));
       expect(health.map((h) => h.db)).toEqual(["postgres", "postgres"]);
       expect(health[0]!.stats.delivered + health[1]!.stats.delivered).toBe(total);
       expect(health[0]!.stats.delivered).toBeGreaterThan(0);
       expect(health[1]!.stats.delivered).toBeGreaterThan(0);
+      expect(health[0]!.stats.handedOff + health[1]!.stats.handedOff).toBeGreaterThan(0); // the leader's hand-off ran too
       // Ordered subscriptions received their events in chain order.
       for (let i = 0; i < 2; i++) {
         const ids = sink.received.filter((w) => w.path === `/p${i}`).map((w) => String(w.json.id));
         expect(ids).toEqual([...ids].sort());
       }
-      console.log(`[relay e2e] postgres: ${total} deliveries by two relays: ${health.map((h) => h.stats.delivered).join(" + ")}`);
+      console.log(`[relay e2e] postgres: ${total} deliveries by two relays: ${health.map((h) => h.stats.delivered).join(" + ")} (handed off: ${health.map((h) => h.stats.handedOff).join(" + ")})`);
       await cancel(subs);
     } finally {
       await Promise.all(relays.filter((r) => r.process.running).map((r) => r.process.stop()));

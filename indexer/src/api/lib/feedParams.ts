@@ -18,6 +18,8 @@ export const CURSOR_LENGTH = 75;
 
 export const EVENTS_DEFAULT_LIMIT = 100;
 export const EVENTS_MAX_LIMIT = 1000;
+/** Longest long-poll (`wait`) of `/v1/events`, ms. */
+export const EVENTS_MAX_WAIT_MS = 10_000;
 
 export const cursorSchema = z
   .string()
@@ -39,9 +41,24 @@ export type EventsQuery = {
   member: Hex | undefined;
   /** The exact types selected by `types` (undefined = every type). */
   types: EventType[] | undefined;
+  /** Long-poll: with no matching event yet, the route answers when one arrives or after this many ms (0 = at once). */
+  waitMs: number;
 };
 
-/** `/v1/events?after=&limit=&swarm=&member=&types=`. */
+const waitSchema = z
+  .string()
+  .transform((s, ctx): number => {
+    const n = /^[0-9]{1,6}$/.test(s) ? Number.parseInt(s, 10) : Number.NaN;
+    if (!(n >= 0 && n <= EVENTS_MAX_WAIT_MS)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a decimal integer of milliseconds between 0 and ${EVENTS_MAX_WAIT_MS}` });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .optional()
+  .transform((n) => n ?? 0);
+
+/** `/v1/events?after=&limit=&swarm=&member=&types=&wait=`. */
 export function parseEventsQuery(raw: Record<string, string | undefined>): EventsQuery {
   const parsed = parseParams(
     z.object({
@@ -50,11 +67,12 @@ export function parseEventsQuery(raw: Record<string, string | undefined>): Event
       swarm: uint256Schema.optional(),
       member: addressSchema.optional(),
       types: typesSchema.optional(),
+      wait: waitSchema,
     }),
     // An empty `after=` means "from the start" (a fresh poller sends its empty cursor as is).
     { ...raw, after: raw.after === "" ? undefined : raw.after },
   );
-  return { after: parsed.after, limit: parsed.limit, swarmId: parsed.swarm, member: parsed.member, types: parsed.types };
+  return { after: parsed.after, limit: parsed.limit, swarmId: parsed.swarm, member: parsed.member, types: parsed.types, waitMs: parsed.wait };
 }
 
 export const SUBSCRIPTIONS_DEFAULT_LIMIT = 100;

@@ -7,6 +7,9 @@
  * address), `types` (comma list of types and `family.*` wildcards). Answers `{ items, nextCursor, hasMore }`:
  * `nextCursor` is the last item's id, or the `after` given (null if none) when the page is empty, so a poller
  * always passes `nextCursor` back as `after`; `hasMore` tells whether more matching events follow already.
+ * `wait=<ms>` (0–10,000, default 0) makes it a long-poll: while no matching event follows `after`, the route
+ * looks again every WAIT_RECHECK_MS and answers as soon as one does, or with the empty page when the wait ends
+ * (or the client went away). A poller then sees an event within ≈ WAIT_RECHECK_MS instead of half its interval.
  */
 import { Hono } from "hono";
 import { db } from "ponder:api";
@@ -17,6 +20,9 @@ import { parseEventsQuery } from "../lib/feedParams.ts";
 import { requireSwarm } from "./common.ts";
 
 export const eventRoutes = new Hono();
+
+/** How often a long-poll (`wait`) looks for new events (each look is one indexed range query). */
+const WAIT_RECHECK_MS = 15;
 
 eventRoutes.get("/events", async (c) => {
   const query = parseEventsQuery(c.req.query());
@@ -32,12 +38,19 @@ eventRoutes.get("/events", async (c) => {
   if (query.member !== undefined) {
     conditions.push(sql`${concordEvents.members} @> ${JSON.stringify([query.member])}::jsonb`);
   }
-  const rows = await db
-    .select()
-    .from(concordEvents)
-    .where(conditions.length === 0 ? undefined : and(...conditions))
-    .orderBy(asc(concordEvents.id))
-    .limit(query.limit + 1);
+  const where = conditions.length === 0 ? undefined : and(...conditions);
+  const read = () => db.select().from(concordEvents).where(where).orderBy(asc(concordEvents.id)).limit(query.limit + 1);
+  let rows = await read();
+  if (rows.length === 0 && query.waitMs > 0) {
+    const deadline = Date.now() + query.waitMs;
+    const signal = c.req.raw.signal;
+    while (rows.length === 0 && !signal?.aborted) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_RECHECK_MS, left)));
+      rows = await read();
+    }
+  }
   const hasMore = rows.length > query.limit;
   const items = (hasMore ? rows.slice(0, query.limit) : rows).map((row) => toEventBody(row as ConcordEventRow));
   const last = items[items.length - 1];
