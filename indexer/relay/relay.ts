@@ -198,7 +198,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
               }
             }
             if (rawRpc) {
-              const rawReorg = config.reorgDepth > 0 ? await checkRawReorgs(db, rawRpc) : { reorgedFromBlock: null };
+              const rawReorg = config.reorgDepth > 0 ? await checkRawReorgs(db, rawRpc, Date.now(), config.reorgDepth) : { reorgedFromBlock: null };
               if (rawReorg.reorgedFromBlock !== null) {
                 log(`raw logs: reorg from block ${rawReorg.reorgedFromBlock}: ${rawReorg.removedNotices} removal notice(s), ${rawReorg.cancelled} cancelled`);
                 rawWanted = true;
