@@ -24,7 +24,8 @@ export type ReceivedWebhook = {
 };
 
 /** What the receiver answers: a status (+ headers), or "hang" (never answers: the relay times out). */
-export type Answer = { status: number; headers?: Record<string, string> } | "hang";
+/** An answer, optionally after `delayMs` (a slow receiver); "hang" never answers. */
+export type Answer = { status: number; headers?: Record<string, string>; delayMs?: number } | "hang";
 
 export type Receiver = {
   url: string;
@@ -80,8 +81,12 @@ export async function startReceiver(respond: Receiver["respond"] = () => ({ stat
         res.on("close", () => hanging.delete(res));
         return;
       }
-      res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
-      res.end(answer.status < 300 ? "ok" : "no");
+      const reply = () => {
+        res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
+        res.end(answer.status < 300 ? "ok" : "no");
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
     });
   });
   server.keepAliveTimeout = 60_000;
