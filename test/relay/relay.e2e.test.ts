@@ -320,9 +320,9 @@ describe("relay (e2e, real stack)", () => {
     try {
       const SUBSCRIPTIONS = 4;
       const MESSAGES = 100;
-      // A receiver that takes 40 ms per webhook: one relay alone needs ≥ 2 s for the 400 (concurrency 8), longer
+      // A receiver that takes 100 ms per webhook: one relay alone needs ≥ 5 s for the 400 (concurrency 8), much longer
       // than the other's idle poll (≤ 1 s), so both must take part whatever the machine's speed.
-      const sink = await receiver(() => ({ status: 200, delayMs: 40 }));
+      const sink = await receiver(() => ({ status: 200, delayMs: 100 }));
       const senders = stack.walletClients.slice(1, 5);
       const swarmId = await createSwarm([stack.walletClients[0]!, ...senders]);
       const subs: string[] = [];
