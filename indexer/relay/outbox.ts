@@ -242,7 +242,7 @@ export async function claimDueDeliveries(
          JOIN relay_subscriptions s ON s.id = o.subscription_id
          LEFT JOIN relay_secrets sec ON sec.subscription_id = o.subscription_id
        WHERE ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'delivering' AND o.lease_until < $1))
-         AND NOT (o.id = ANY($5::text[]))
+         AND o.id NOT IN (SELECT unnest($5::text[]))
        ORDER BY c.next_attempt_at, c.sequence
        LIMIT $2
        FOR UPDATE OF o SKIP LOCKED
@@ -290,29 +290,30 @@ export type Completion = {
 /**
  * Records attempt outcomes in one statement (attempts + 1, lease released). Only rows still claimed by
  * `workerId` change: a late answer after the lease passed to another worker is ignored. Returns the ids changed.
+ *
+ * The outcomes travel as column arrays, and each row finds its values by its position in the id array
+ * (array_position): the rows are found by primary key (`id = ANY`) and nothing is joined. A join against a
+ * recordset of the outcomes was planned as a nested loop that re-read the whole recordset for every row (the
+ * planner expects few 'delivering' rows after a burst): O(n²), ≈ 40 ms for 128 outcomes on PGlite instead of ≈ 15.
  */
 export async function completeDeliveries(db: Queryable, workerId: string, completions: Completion[], now = Date.now()): Promise<string[]> {
   if (completions.length === 0) return [];
   const rows = await db.query<{ id: string }>(
-    `UPDATE relay_outbox o SET status = x.status, attempts = o.attempts + 1,
-       delivered_at = CASE WHEN x.status = 'delivered' THEN $3 ELSE o.delivered_at END,
-       next_attempt_at = COALESCE(x.next_attempt_at, o.next_attempt_at),
-       last_status_code = x.status_code, last_error = x.error, locked_by = NULL, lease_until = NULL
-     FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, status_code int, error text, next_attempt_at bigint)
-     WHERE o.id = x.id AND o.locked_by = $2 AND o.status = 'delivering'
+    `UPDATE relay_outbox o SET status = ($4::text[])[array_position($1::text[], o.id)], attempts = o.attempts + 1,
+       delivered_at = CASE WHEN ($4::text[])[array_position($1::text[], o.id)] = 'delivered' THEN $3 ELSE o.delivered_at END,
+       next_attempt_at = COALESCE(($7::bigint[])[array_position($1::text[], o.id)], o.next_attempt_at),
+       last_status_code = ($5::int[])[array_position($1::text[], o.id)], last_error = ($6::text[])[array_position($1::text[], o.id)],
+       locked_by = NULL, lease_until = NULL
+     WHERE o.id = ANY($1::text[]) AND o.locked_by = $2 AND o.status = 'delivering'
      RETURNING o.id`,
     [
-      JSON.stringify(
-        completions.map((c) => ({
-          id: c.id,
-          status: c.status,
-          status_code: c.statusCode,
-          error: c.error === null ? null : c.error.slice(0, 1000),
-          next_attempt_at: c.nextAttemptAt,
-        })),
-      ),
+      completions.map((c) => c.id),
       workerId,
       now,
+      completions.map((c) => c.status),
+      completions.map((c) => c.statusCode),
+      completions.map((c) => (c.error === null ? null : c.error.slice(0, 1000))),
+      completions.map((c) => c.nextAttemptAt),
     ],
   );
   return rows.map((r) => r.id);

@@ -33,6 +33,11 @@ import { Scheduler } from "./scheduler/scheduler.ts";
 import { migrateScheduler } from "./scheduler/store.ts";
 import { assertEndpointAllowed, pinnedLookup } from "./ssrf.ts";
 
+/** Default RELAY_HANDOFF_MAX on PGlite: rows queued for this process at once (≈ 10 s of deliveries, within the lease). */
+const PGLITE_HANDOFF_MAX = 10_000;
+/** On PGlite outcomes are written after up to 5 ms of gathering (deliveryPool.ts flushGatherMs). */
+const PGLITE_FLUSH_GATHER_MS = 5;
+
 /** Replaceable parts (tests); defaults: sdk/webhooks.ts signing, ./ssrf.ts guard, ./auth walletAuth. */
 export type RelayDeps = {
   sign?: SignFunction;
@@ -105,7 +110,10 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     db,
     workerId: config.workerId,
     concurrency: config.concurrency,
-    handOffMax: config.handOffMax,
+    // PGlite: this process is the only one on its outbox, so it takes every new row it can start within the
+    // lease (no claim statement, no second write per row); on Postgres the pool's default leaves rows to the others.
+    handOffMax: config.handOffMax ?? (db.kind === "pglite" ? PGLITE_HANDOFF_MAX : undefined),
+    flushGatherMs: db.kind === "pglite" ? PGLITE_FLUSH_GATHER_MS : 0,
     timeoutMs: config.timeoutMs,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,

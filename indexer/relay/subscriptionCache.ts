@@ -63,7 +63,10 @@ function fromRow(row: SubscriptionRow): CachedSubscription {
  */
 export async function storeActiveSubscriptions(db: Queryable, active: RelaySubscription[], now = Date.now()): Promise<void> {
   // Two set-based statements instead of two per subscription: with 1,000 subscriptions the per-row version made
-  // 2,000 round trips every refresh, which on the in-process PGlite blocked the relay's event loop.
+  // 2,000 round trips every refresh, which on the in-process PGlite blocked the relay's event loop. Only rows that
+  // changed are written (refreshed_at = when the row last changed): rewriting 1,000 unchanged rows every second
+  // cost ≈ 60 ms of PGlite time per refresh; the cancelled ones are found with a hashed NOT IN, not with
+  // `NOT (id = ANY(array))`, which compares every row with every id (quadratic).
   if (active.length > 0) {
     const rows = active.map((sub) => ({
       id: sub.id,
@@ -88,14 +91,19 @@ export async function storeActiveSubscriptions(db: Queryable, active: RelaySubsc
        ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, swarm_id = EXCLUDED.swarm_id, kinds = EXCLUDED.kinds,
          members = EXCLUDED.members, endpoint = EXCLUDED.endpoint, status = EXCLUDED.status,
          confirmation_mode = EXCLUDED.confirmation_mode, confirmations = EXCLUDED.confirmations, ordered = EXCLUDED.ordered,
-         from_block = EXCLUDED.from_block, from_event_id = EXCLUDED.from_event_id, raw = EXCLUDED.raw, refreshed_at = EXCLUDED.refreshed_at`,
+         from_block = EXCLUDED.from_block, from_event_id = EXCLUDED.from_event_id, raw = EXCLUDED.raw, refreshed_at = EXCLUDED.refreshed_at
+       WHERE (relay_subscriptions.owner, relay_subscriptions.swarm_id, relay_subscriptions.kinds, relay_subscriptions.members,
+           relay_subscriptions.endpoint, relay_subscriptions.status, relay_subscriptions.confirmation_mode, relay_subscriptions.confirmations,
+           relay_subscriptions.ordered, relay_subscriptions.from_block, relay_subscriptions.from_event_id, relay_subscriptions.raw)
+         IS DISTINCT FROM (EXCLUDED.owner, EXCLUDED.swarm_id, EXCLUDED.kinds, EXCLUDED.members, EXCLUDED.endpoint, EXCLUDED.status,
+           EXCLUDED.confirmation_mode, EXCLUDED.confirmations, EXCLUDED.ordered, EXCLUDED.from_block, EXCLUDED.from_event_id, EXCLUDED.raw)`,
       [JSON.stringify(rows), now],
     );
     await ensureSecrets(db, active.map((sub) => sub.id), now);
   }
   const ids = active.map((sub) => sub.id);
   await db.query(
-    `UPDATE relay_subscriptions SET status = 'inactive', refreshed_at = $2 WHERE status IN ('active', 'paused') AND NOT (id = ANY($1::text[])) AND id NOT LIKE 'schedule:%'`,
+    `UPDATE relay_subscriptions SET status = 'inactive', refreshed_at = $2 WHERE status IN ('active', 'paused') AND id NOT IN (SELECT unnest($1::text[])) AND id NOT LIKE 'schedule:%'`,
     [ids, now],
   );
 }

@@ -14,10 +14,11 @@ import { createIndexerClient } from "../../indexer/relay/indexerClient.ts";
 import { ingestOnce } from "../../indexer/relay/ingest.ts";
 import { acquireIngestLease } from "../../indexer/relay/ingestLeader.ts";
 import { matchesSubscription } from "../../indexer/relay/matchEvent.ts";
-import { claimDueDeliveries, listDeliveries, markDelivered, redrive } from "../../indexer/relay/outbox.ts";
+import { claimDueDeliveries, completeDeliveries, listDeliveries, markDelivered, redrive } from "../../indexer/relay/outbox.ts";
 import { checkReorgs, promoteConfirmations } from "../../indexer/relay/reorgs.ts";
 import { parseRetryAfter, retryDelayMs } from "../../indexer/relay/retrySchedule.ts";
 import { readSecret } from "../../indexer/relay/secrets.ts";
+import { storeActiveSubscriptions } from "../../indexer/relay/subscriptionCache.ts";
 import { parseSubscription } from "../../indexer/relay/subscription.ts";
 import { feedEvent, startFakeFeed, startReceiver, tempDir, waitUntil, type FakeFeed, type Receiver } from "./helpers.ts";
 
@@ -301,6 +302,87 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
       confirmations: 2,
     });
     expect(await promoteConfirmations(db, 8)).toBe(0);
+  });
+
+  it("records a batch of different outcomes in one statement, each row its own; rows leased to another worker stay", async () => {
+    feed.subscriptions = [sub("1", `${receiver.url}/u`, { ordered: false })];
+    feed.events = Array.from({ length: 5 }, (_, i) => feedEvent(10 + i, 0));
+    await ingestOnce(db, createIndexerClient(feed.url), { batchSize: 10, subscriptionsRefreshMs: 0 }, { lastSubscriptionRefresh: 0 });
+    const now = Date.now();
+    const mine = await claimDueDeliveries(db, "w1", 4, 60_000, now);
+    const theirs = await claimDueDeliveries(db, "w2", 4, 60_000, now);
+    expect(mine).toHaveLength(4);
+    expect(theirs).toHaveLength(1);
+    const [a, b, c, d] = mine.map((m) => m.id) as [string, string, string, string];
+    // Out of sequence order, plus another worker's row: only the four rows of w1 change, each with its own values.
+    const changed = await completeDeliveries(
+      db,
+      "w1",
+      [
+        { id: c, status: "dead", statusCode: 400, error: "x".repeat(2_000), nextAttemptAt: null },
+        { id: a, status: "delivered", statusCode: 204, error: null, nextAttemptAt: null },
+        { id: theirs[0]!.id, status: "delivered", statusCode: 200, error: null, nextAttemptAt: null },
+        { id: d, status: "pending", statusCode: null, error: "timeout", nextAttemptAt: now + 7_000 },
+        { id: b, status: "pending", statusCode: 503, error: "HTTP 503", nextAttemptAt: now + 5_000 },
+      ],
+      now + 1,
+    );
+    expect(changed.sort()).toEqual([a, b, c, d].sort());
+    const rows = new Map(
+      (
+        await db.query<{ id: string; status: string; attempts: number; last_status_code: number | null; last_error: string | null; next_attempt_at: string | number; delivered_at: string | number | null; locked_by: string | null }>(
+          "SELECT id, status, attempts, last_status_code, last_error, next_attempt_at, delivered_at, locked_by FROM relay_outbox",
+        )
+      ).map((r) => [r.id, r]),
+    );
+    expect(rows.get(a)).toMatchObject({ status: "delivered", attempts: 1, last_status_code: 204, last_error: null, locked_by: null });
+    expect(Number(rows.get(a)!.delivered_at)).toBe(now + 1);
+    expect(rows.get(b)).toMatchObject({ status: "pending", attempts: 1, last_status_code: 503, last_error: "HTTP 503", delivered_at: null });
+    expect(Number(rows.get(b)!.next_attempt_at)).toBe(now + 5_000);
+    expect(rows.get(c)).toMatchObject({ status: "dead", attempts: 1, last_status_code: 400 });
+    expect(rows.get(c)!.last_error).toHaveLength(1_000); // truncated
+    expect(rows.get(d)).toMatchObject({ status: "pending", last_status_code: null, last_error: "timeout" });
+    expect(Number(rows.get(d)!.next_attempt_at)).toBe(now + 7_000);
+    expect(rows.get(theirs[0]!.id)).toMatchObject({ status: "delivering", attempts: 0, locked_by: "w2" });
+    expect(await completeDeliveries(db, "w1", [])).toEqual([]);
+  });
+
+  it("a refresh rewrites only subscriptions that changed, and marks the ones gone inactive", async () => {
+    const parsed = (fields: Record<string, unknown>[]) => fields.map((f, i) => parseSubscription(sub(String(i + 1), `${receiver.url}/${i}`, f)));
+    const first = parsed([{}, {}, {}]);
+    await storeActiveSubscriptions(db, first, 1_000);
+    const refreshedAt = async () =>
+      Object.fromEntries((await db.query<{ id: string; refreshed_at: string | number; status: string }>("SELECT id, refreshed_at, status FROM relay_subscriptions")).map((r) => [r.id, `${r.status}@${Number(r.refreshed_at)}`]));
+    expect(await refreshedAt()).toEqual({ "1": "active@1000", "2": "active@1000", "3": "active@1000" });
+    await storeActiveSubscriptions(db, first, 2_000); // nothing changed: nothing written
+    expect(await refreshedAt()).toEqual({ "1": "active@1000", "2": "active@1000", "3": "active@1000" });
+    const second = parsed([{}, { endpoint: `${receiver.url}/moved` }]); // 2 moved, 3 gone
+    await storeActiveSubscriptions(db, second, 3_000);
+    expect(await refreshedAt()).toEqual({ "1": "active@1000", "2": "active@3000", "3": "inactive@3000" });
+    expect((await db.query<{ endpoint: string }>("SELECT endpoint FROM relay_subscriptions WHERE id = '2'"))[0]!.endpoint).toBe(`${receiver.url}/moved`);
+    await storeActiveSubscriptions(db, [], 4_000);
+    expect(await refreshedAt()).toEqual({ "1": "inactive@4000", "2": "inactive@4000", "3": "inactive@3000" });
+  });
+
+  it("with flushGatherMs, outcomes of a burst are written in batches, not one statement per delivery", async () => {
+    feed.subscriptions = Array.from({ length: 20 }, (_, i) => sub(String(i + 1), `${receiver.url}/${i}`, { ordered: false }));
+    feed.events = Array.from({ length: 10 }, (_, i) => feedEvent(10 + i, 0));
+    await ingestOnce(db, createIndexerClient(feed.url), { batchSize: 100, subscriptionsRefreshMs: 0 }, { lastSubscriptionRefresh: 0 });
+    const pool = new DeliveryPool({
+      db, workerId: "gather", concurrency: 16, flushGatherMs: 20, timeoutMs: 2_000, leaseMs: 10_000, pollMs: 10,
+      retry: { baseMs: 10, capMs: 50, maxAttempts: 5 }, sign: signWebhook, checkEndpoint: async () => {}, log: () => {},
+    });
+    pool.start();
+    try {
+      await waitUntil(async () => (await db.query("SELECT id FROM relay_outbox WHERE status <> 'delivered'")).length === 0, "all delivered", 20_000);
+    } finally {
+      await pool.stop();
+    }
+    expect(new Set(receiver.received.map((r) => r.id)).size).toBe(200);
+    expect(pool.stats.delivered).toBe(200);
+    // PGlite runs its statements inside this event loop: without gathering, every answer was written by its own
+    // UPDATE before the next answer was read (200 writes).
+    expect(pool.stats.writes).toBeLessThanOrEqual(100);
   });
 
   it("claims in batches larger than its concurrency: every row once, in order per ordered chain; stop() gives queued claims back", async () => {
