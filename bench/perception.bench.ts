@@ -13,7 +13,7 @@
  *
  * Environment knobs: BENCH_SUBS (1000), BENCH_EVENTS_ONE (30), BENCH_EVENTS_MANY (20), BENCH_TP_EVENTS (10),
  * BENCH_LAG_BLOCKS (10), BENCH_EVENTS_PER_BLOCK (200), BENCH_RELAY_ONLY_EVENTS (20, x subscriptions on Postgres),
- * BENCH_RELAY_ONLY_PGLITE_EVENTS (1), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
+ * BENCH_RELAY_ONLY_PGLITE_EVENTS (20), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
  * BENCH_RELAY_STORE (postgres | pglite); relay settings: any RELAY_* variable set in the environment overrides
  * the defaults below.
  */
@@ -72,11 +72,11 @@ export default async function run(): Promise<BenchResult> {
   const relayPg = await runRelayLoad({ subscriptions, events: envInt("BENCH_RELAY_ONLY_EVENTS", 20), latencyEvents: 20, databaseUrl, relayEnv, log });
   loads["relay only, Postgres"] = `${l0} -> ${load()}`;
   log(`    ${relayPg.deliveriesPerSecond} deliveries/s; feed -> first p50 ${relayPg.latency?.first.p50} ms, last p50 ${relayPg.latency?.last.p50} ms`);
-  log(`relay only, PGlite: ${subscriptions} subscriptions x ${envInt("BENCH_RELAY_ONLY_PGLITE_EVENTS", 1)} event(s)…`);
+  log(`relay only, PGlite: ${subscriptions} subscriptions x ${envInt("BENCH_RELAY_ONLY_PGLITE_EVENTS", 20)} event(s)…`);
   l0 = load();
-  const relayLite = await runRelayLoad({ subscriptions, events: envInt("BENCH_RELAY_ONLY_PGLITE_EVENTS", 1), latencyEvents: 0, relayEnv, log });
+  const relayLite = await runRelayLoad({ subscriptions, events: envInt("BENCH_RELAY_ONLY_PGLITE_EVENTS", 20), latencyEvents: 20, relayEnv, log });
   loads["relay only, PGlite"] = `${l0} -> ${load()}`;
-  log(`    ${relayLite.deliveriesPerSecond} deliveries/s`);
+  log(`    ${relayLite.deliveriesPerSecond} deliveries/s; feed -> first p50 ${relayLite.latency?.first.p50} ms, last p50 ${relayLite.latency?.last.p50} ms`);
 
   // B. whole stack.
   const o = {
@@ -101,11 +101,12 @@ export default async function run(): Promise<BenchResult> {
     const notes = `${r.uniqueReceived.toLocaleString("en-US")}/${r.expected.toLocaleString("en-US")} unique webhook-ids (${r.events} events x ${r.subscriptions} subscriptions, one feed page burst), ${r.duplicates} duplicates, in ${r.firstToLastMs} ms; feed -> first ${r.appearToFirstMs} ms; CPU: relay ${r.relayCpuMs} ms${r.postgresCpuMs !== undefined ? `, Postgres backends ${r.postgresCpuMs} ms` : ""} (${((r.relayCpuMs ?? 0) * 1000 / r.expected).toFixed(0)}${r.postgresCpuMs !== undefined ? ` + ${(r.postgresCpuMs * 1000 / r.expected).toFixed(0)}` : ""} µs per delivery); per-second windows ${r.perSecond.join(", ")}`;
     metrics.push(target ? atLeast(name, r.deliveriesPerSecond, "deliveries/s", THROUGHPUT_MIN, notes) : { name, value: r.deliveriesPerSecond, unit: "deliveries/s", notes });
   };
-  relayOnly(relayPg, true);
-  if (relayPg.latency) {
-    metrics.push({ name: `relay only (postgres): feed shows the event -> first of ${subscriptions} webhooks, p50`, value: relayPg.latency.first.p50, unit: "ms", notes: `p99 ${relayPg.latency.first.p99}; -> last webhook p50 ${relayPg.latency.last.p50}, p99 ${relayPg.latency.last.p99} (${relayPg.latency.first.samples} events, one per feed block)` });
+  for (const r of [relayPg, relayLite]) {
+    relayOnly(r, true);
+    if (r.latency) {
+      metrics.push({ name: `relay only (${r.store}): feed shows the event -> first of ${subscriptions} webhooks, p50`, value: r.latency.first.p50, unit: "ms", notes: `p99 ${r.latency.first.p99}; -> last webhook p50 ${r.latency.last.p50}, p99 ${r.latency.last.p99} (${r.latency.first.samples} events, one per feed block)` });
+    }
   }
-  relayOnly(relayLite, false);
   const subs = subscriptions.toLocaleString("en-US");
   const latency = (label: string, l: LatencyReport, which: "first" | "last") => {
     const s = l[which];
