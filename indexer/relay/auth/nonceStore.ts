@@ -5,6 +5,7 @@
  * the request — and then purged.
  */
 import type { Db, Queryable } from "../db/Db.ts";
+import { runMigration } from "../db/migrate.ts";
 
 export interface NonceStore {
   /**
@@ -27,18 +28,11 @@ CREATE INDEX IF NOT EXISTS relay_nonces_expiry ON relay_nonces (expires_at);
 `;
 
 /**
- * Creates relay_nonces if missing (idempotent). Concurrent starts on one Postgres serialize on an advisory
- * lock (a different key from the core schema's). The Db nonce store also runs it once before first use.
+ * Creates relay_nonces if missing (idempotent; db/migrate.ts runMigration: once per version of the script, under
+ * an advisory lock on Postgres). The Db nonce store also runs it once before first use.
  */
 export async function migrateAuth(db: Db): Promise<void> {
-  if (db.kind === "postgres") {
-    await db.transaction(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock(7411520018)");
-      for (const statement of AUTH_SCHEMA_SQL.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
-    });
-  } else {
-    await db.exec(AUTH_SCHEMA_SQL);
-  }
+  await runMigration(db, "auth", AUTH_SCHEMA_SQL);
 }
 
 export type DbNonceStoreOptions = {

@@ -12,11 +12,12 @@
  * - relay_subscription_status pause/resume/cancel transitions by feed event id (status at a feed position)
  * - relay_raw_blocks          raw-log reader (rawLogs.ts): hash of each block read (reorg check); its cursor is
  *                             relay_cursor 'raw' (event_id = last block read, '' = not started)
- * - relay_fires               schedule fires (scheduler; schema in /work/notes/TIME_CONTRACT.md) + attested_seq
+ * - relay_fires               schedule fires (the scheduler's tables: scheduler/store.ts) + attested_seq
  * - relay_attestation_batches attestor: one row per Merkle batch (built → sent → posted), tree dump included;
  *   relay_attestation_leaves  its leaves (values, hash, proof) by key (webhook-id, or schedule:<id>:<time>);
  *                             relay_fires / relay_outbox .attested_seq = the batch a row went into
  */
+import { createHash } from "node:crypto";
 import type { Db } from "./Db.ts";
 
 export const SCHEMA_SQL = `
@@ -168,14 +169,49 @@ CREATE TABLE IF NOT EXISTS relay_attestation_leaves (
 CREATE INDEX IF NOT EXISTS relay_attestation_leaves_seq ON relay_attestation_leaves (seq);
 `;
 
-/** Creates what is missing. Concurrent starts on one Postgres serialize on an advisory lock. */
+/** Creates what is missing (see runMigration). */
 export async function migrate(db: Db): Promise<void> {
-  if (db.kind === "postgres") {
-    await db.transaction(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock(7411520017)");
-      for (const statement of SCHEMA_SQL.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
-    });
-  } else {
-    await db.exec(SCHEMA_SQL);
+  await runMigration(db, "core", SCHEMA_SQL);
+}
+
+const MIGRATION_LOCK = 7411520017;
+const DEADLOCK = "40P01";
+
+/**
+ * Runs an idempotent schema script (CREATE … IF NOT EXISTS …) once per version of its text.
+ *
+ * PGlite: one process, the script runs at every start. Postgres: several relay processes share the schema, and
+ * one may start while others work. Even a no-op `CREATE INDEX IF NOT EXISTS` takes a SHARE lock on its table,
+ * which waits for the running processes' writes while they may wait for a lock the script already took: Postgres
+ * then aborts one side (deadlock_detected; seen when a second relay started beside a busy one). So the script runs
+ * under an advisory lock (concurrent starts serialize), only when the SHA-256 of its text differs from the one
+ * recorded in relay_schema_versions (a restart of the same version takes no table lock at all), and is retried
+ * after a deadlock (an upgrade beside running processes).
+ */
+export async function runMigration(db: Db, name: string, sql: string): Promise<void> {
+  if (db.kind !== "postgres") {
+    await db.exec(sql);
+    return;
+  }
+  const digest = createHash("sha256").update(sql).digest("hex");
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.transaction(async (tx) => {
+        await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+        await tx.query("CREATE TABLE IF NOT EXISTS relay_schema_versions (name TEXT PRIMARY KEY, digest TEXT NOT NULL, migrated_at BIGINT NOT NULL)");
+        const [current] = await tx.query<{ digest: string }>("SELECT digest FROM relay_schema_versions WHERE name = $1", [name]);
+        if (current?.digest === digest) return;
+        for (const statement of sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+        await tx.query(
+          `INSERT INTO relay_schema_versions (name, digest, migrated_at) VALUES ($1, $2, $3)
+           ON CONFLICT (name) DO UPDATE SET digest = EXCLUDED.digest, migrated_at = EXCLUDED.migrated_at`,
+          [name, digest, Date.now()],
+        );
+      });
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
   }
 }

@@ -17,6 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Db, Queryable } from "../db/Db.ts";
+import { runMigration } from "../db/migrate.ts";
 import { acquireLease, releaseLease } from "../leases.ts";
 import { enqueueDeliveries, type NewDelivery } from "../outbox.ts";
 import { ensureSecrets } from "../secrets.ts";
@@ -61,14 +62,7 @@ INSERT INTO relay_cursor (name, event_id, head_block, updated_at) VALUES ('sched
 
 /** Creates the scheduler's tables (idempotent; run at every relay start, after the core migration). */
 export async function migrateScheduler(db: Db): Promise<void> {
-  if (db.kind === "postgres") {
-    await db.transaction(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock(7411520017)");
-      for (const statement of SCHEDULER_SCHEMA_SQL.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
-    });
-  } else {
-    await db.exec(SCHEDULER_SCHEMA_SQL);
-  }
+  await runMigration(db, "scheduler", SCHEDULER_SCHEMA_SQL);
 }
 
 /** The outbox / secrets key of a schedule's webhooks. */
