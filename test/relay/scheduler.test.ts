@@ -400,8 +400,13 @@ describe("scheduler under fake time (PGlite, fake indexer)", () => {
       expect(got.status).toBe(200);
       expect(got.json).toMatchObject({ scheduleId: "7", previousValidUntil: null });
       expect(got.json.secret).toMatch(/^whsec_/);
-      expect((await secretCall(stranger, "7")).status).toBe(403);
+      const foreign = await secretCall(stranger, "7");
+      expect(foreign.status).toBe(403);
+      expect(foreign.json.error.code).toBe("not_schedule_owner");
       expect((await secretCall(owner, "99")).json.error.code).toBe("schedule_not_found");
+      const malformed = await secretCall(owner, "7x");
+      expect(malformed.status).toBe(400);
+      expect(malformed.json.error.code).toBe("invalid_schedule_id");
       receiver.secrets.set("/sched", got.json.secret);
       receiver.respond = (_w, n) => (n === 1 ? { status: 503 } : { status: 200 });
 

@@ -47,23 +47,22 @@ export class OwnerLookupError extends Error {
   }
 }
 
-/** Owner from the relay's subscription cache, else from the indexer (GET <indexerUrl>/v1/subscriptions/:id). */
-export function ownerLookup({
-  db,
-  indexerUrl,
-  fetchImpl = fetch,
-  timeoutMs = 5_000,
-}: {
-  db: Queryable;
-  indexerUrl?: string;
-  fetchImpl?: typeof fetch;
-  timeoutMs?: number;
-}): OwnerLookup {
-  return async (subscriptionId) => {
-    const [cached] = await db.query<{ owner: string }>("SELECT owner FROM relay_subscriptions WHERE id = $1", [subscriptionId]);
+type OwnerLookupOptions = { db: Queryable; indexerUrl?: string; fetchImpl?: typeof fetch; timeoutMs?: number };
+
+/**
+ * An owner lookup over one of the relay's caches (`table`: relay_subscriptions or relay_schedules, by id), else
+ * the indexer's GET <indexerUrl>/v1/<resource>/:id (owners cannot change on chain, so a cached one never goes stale).
+ */
+export function cachedOwnerLookup(
+  table: "relay_subscriptions" | "relay_schedules",
+  resource: "subscriptions" | "schedules",
+  { db, indexerUrl, fetchImpl = fetch, timeoutMs = 5_000 }: OwnerLookupOptions,
+): OwnerLookup {
+  return async (id) => {
+    const [cached] = await db.query<{ owner: string }>(`SELECT owner FROM ${table} WHERE id = $1`, [id]);
     if (cached?.owner) return cached.owner;
     if (!indexerUrl) return undefined;
-    const url = `${indexerUrl.replace(/\/+$/, "")}/v1/subscriptions/${encodeURIComponent(subscriptionId)}`;
+    const url = `${indexerUrl.replace(/\/+$/, "")}/v1/${resource}/${encodeURIComponent(id)}`;
     let response: Response;
     try {
       response = await fetchImpl(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) });
@@ -76,6 +75,11 @@ export function ownerLookup({
     if (typeof body?.owner !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(body.owner)) throw new OwnerLookupError(`GET ${url} answered no owner`);
     return body.owner;
   };
+}
+
+/** Owner from the relay's subscription cache, else from the indexer (GET <indexerUrl>/v1/subscriptions/:id). */
+export function ownerLookup(options: OwnerLookupOptions): OwnerLookup {
+  return cachedOwnerLookup("relay_subscriptions", "subscriptions", options);
 }
 
 export type SecretsDeps = {
@@ -93,55 +97,65 @@ export type SecretsDeps = {
 
 const errorBody = (code: string, message: string, details?: Record<string, unknown>) => ({ error: { code, message, ...(details ? { details } : {}) } });
 
-const SUBSCRIPTION_ID = /^\d{1,78}$/;
+const DECIMAL_ID = /^\d{1,78}$/;
 
-/** The secrets routes as a Hono app with absolute paths: mount it with `app.route("/", secretsRoutes(deps))`. */
-export function secretsRoutes(deps: SecretsDeps): Hono {
-  const { db } = deps;
-  const now = deps.now ?? Date.now;
-  const graceMs = deps.graceMs ?? SECRET_ROTATION_GRACE_MS;
-  const ownerOf = deps.ownerOf ?? ownerLookup({ db, indexerUrl: deps.indexerUrl });
-  const app = new Hono();
+/** What owns a secret: a subscription (key = its id) or a schedule (key = `schedule:<id>`). */
+export type SecretOwnerKind = "subscription" | "schedule";
 
-  const checkOwner: MiddlewareHandler = async (c, next) => {
+/**
+ * Middleware: `:id` must be a decimal id and the request's signer (set by walletAuth) its owner; answers 400
+ * (`invalid_<kind>_id`), 401 (`auth_missing`), 503 (`owner_lookup_failed`), 404 (`<kind>_not_found`) or 403
+ * (`not_<kind>_owner`, "Only the owner of <kind> <id> may <what>") otherwise, and marks the answer no-store.
+ */
+export function ownerOnly(ownerOf: OwnerLookup, kind: SecretOwnerKind, what: string): MiddlewareHandler {
+  const Kind = kind[0]!.toUpperCase() + kind.slice(1);
+  return async (c, next) => {
     const id = c.req.param("id") ?? "";
-    if (!SUBSCRIPTION_ID.test(id)) {
-      return c.json(errorBody("invalid_subscription_id", `Subscription id must be a decimal integer, got ${JSON.stringify(id)}`), 400);
-    }
+    if (!DECIMAL_ID.test(id)) return c.json(errorBody(`invalid_${kind}_id`, `${Kind} id must be a decimal integer, got ${JSON.stringify(id)}`), 400);
     const signer = ((c.get as (key: string) => unknown)("signer") as string | undefined)?.toLowerCase();
     if (!signer) return c.json(errorBody("auth_missing", "This route needs a wallet-signed request"), 401);
     let owner: string | undefined;
     try {
       owner = await ownerOf(id);
     } catch (error) {
-      return c.json(errorBody("owner_lookup_failed", `Cannot tell who owns subscription ${id} right now: ${(error as Error).message}`, { id }), 503);
+      return c.json(errorBody("owner_lookup_failed", `Cannot tell who owns ${kind} ${id} right now: ${(error as Error).message}`, { id }), 503);
     }
-    if (owner === undefined) return c.json(errorBody("subscription_not_found", `Subscription ${id} does not exist (yet)`, { id }), 404);
-    if (owner.toLowerCase() !== signer) {
-      return c.json(errorBody("not_subscription_owner", `Only the owner of subscription ${id} may read or rotate its secret`, { id, signer }), 403);
-    }
+    if (owner === undefined) return c.json(errorBody(`${kind}_not_found`, `${Kind} ${id} does not exist (yet)`, { id }), 404);
+    if (owner.toLowerCase() !== signer) return c.json(errorBody(`not_${kind}_owner`, `Only the owner of ${kind} ${id} may ${what}`, { id, signer }), 403);
     c.header("cache-control", "no-store");
     await next();
   };
+}
 
-  for (const path of ["/v1/subscriptions/:id/secret", "/v1/subscriptions/:id/secret/rotate"]) {
-    app.use(path, deps.auth, checkOwner);
-  }
+/**
+ * POST <base>/:id/secret and <base>/:id/secret/rotate for one kind of owner (absolute paths). The secret lives in
+ * relay_secrets under `secretKey(id)`; the answer names the id as `idField`.
+ */
+export function ownedSecretRoutes(
+  deps: SecretsDeps & { ownerOf: OwnerLookup },
+  { kind, base, idField, secretKey }: { kind: SecretOwnerKind; base: string; idField: string; secretKey: (id: string) => string },
+): Hono {
+  const { db, ownerOf } = deps;
+  const now = deps.now ?? Date.now;
+  const graceMs = deps.graceMs ?? SECRET_ROTATION_GRACE_MS;
+  const app = new Hono();
+  const checkOwner = ownerOnly(ownerOf, kind, "read or rotate its secret");
+  for (const path of [`${base}/:id/secret`, `${base}/:id/secret/rotate`]) app.use(path, deps.auth, checkOwner);
 
   const answer = async (c: Context, id: string) => {
-    const stored = await readSecret(db, id);
-    if (!stored) throw new Error(`relay_secrets has no row for ${id} after writing it`);
+    const stored = await readSecret(db, secretKey(id));
+    if (!stored) throw new Error(`relay_secrets has no row for ${secretKey(id)} after writing it`);
     const previousValid = stored.previousSecret !== null && stored.previousValidUntil !== null && stored.previousValidUntil > now();
-    return c.json({ subscriptionId: id, secret: stored.secret, previousValidUntil: previousValid ? stored.previousValidUntil : null });
+    return c.json({ [idField]: id, secret: stored.secret, previousValidUntil: previousValid ? stored.previousValidUntil : null });
   };
 
-  app.post("/v1/subscriptions/:id/secret", async (c) => {
+  app.post(`${base}/:id/secret`, async (c) => {
     const id = c.req.param("id");
-    await ensureSecret(db, id, now());
+    await ensureSecret(db, secretKey(id), now());
     return answer(c, id);
   });
 
-  app.post("/v1/subscriptions/:id/secret/rotate", async (c) => {
+  app.post(`${base}/:id/secret/rotate`, async (c) => {
     const id = c.req.param("id");
     let grace = graceMs;
     const text = (await c.req.text()).trim();
@@ -160,12 +174,19 @@ export function secretsRoutes(deps: SecretsDeps): Hono {
         grace = value * 1000;
       }
     }
-    // A subscription the relay has never seen has no secret yet: the rotation creates one (no previous).
-    const [existing] = await db.query("SELECT 1 FROM relay_secrets WHERE subscription_id = $1", [id]);
-    if (existing) await rotateSecret(db, id, { graceMs: grace, now: now() });
-    else await ensureSecret(db, id, now());
+    // An owner the relay has never seen has no secret yet: the rotation creates one (no previous).
+    const key = secretKey(id);
+    const [existing] = await db.query("SELECT 1 FROM relay_secrets WHERE subscription_id = $1", [key]);
+    if (existing) await rotateSecret(db, key, { graceMs: grace, now: now() });
+    else await ensureSecret(db, key, now());
     return answer(c, id);
   });
 
   return app;
+}
+
+/** The subscription secrets routes as a Hono app with absolute paths: mount it with `app.route("/", secretsRoutes(deps))`. */
+export function secretsRoutes(deps: SecretsDeps): Hono {
+  const ownerOf = deps.ownerOf ?? ownerLookup({ db: deps.db, indexerUrl: deps.indexerUrl });
+  return ownedSecretRoutes({ ...deps, ownerOf }, { kind: "subscription", base: "/v1/subscriptions", idField: "subscriptionId", secretKey: (id) => id });
 }
