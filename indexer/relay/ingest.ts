@@ -12,7 +12,7 @@
  * the page's `subscription.paused/resumed/cancelled` events change the status from their own position on.
  */
 import { lockCursor, readCursor, writeCursor } from "./cursor.ts";
-import type { Db } from "./db/Db.ts";
+import type { Db, Queryable } from "./db/Db.ts";
 import { deliveryId } from "./deliveryId.ts";
 import type { FeedEvent } from "./feedEvent.ts";
 import type { IndexerClient } from "./indexerClient.ts";
@@ -41,7 +41,7 @@ export type IngestOptions = {
   feedWaitMs?: number;
 };
 
-type PendingConfirmation = {
+export type PendingConfirmation = {
   subscription_id: string;
   event_id: string;
   block_hash: string;
@@ -50,6 +50,49 @@ type PendingConfirmation = {
   body: string;
   immediate_id: string | null;
 };
+
+/**
+ * What one event produces for one subscription that receives it, by the subscription's mode: an `immediate`
+ * delivery and/or a pending confirmation (appended to `deliveries` / `confirmations`). Shared by the feed ingest
+ * and the raw-log reader (rawLogs.ts).
+ */
+export function planEventDelivery(
+  sub: Pick<CachedSubscription, "id" | "mode" | "confirmations">,
+  event: { id: string; blockHash: string; blockNumber: string },
+  eventType: string,
+  body: string,
+  deliveries: NewDelivery[],
+  confirmations: PendingConfirmation[],
+): void {
+  let immediateId: string | null = null;
+  if (sub.mode !== "after_confirmations") {
+    immediateId = deliveryId(sub.id, event.id, event.blockHash, "immediate");
+    deliveries.push({ id: immediateId, subscriptionId: sub.id, eventId: event.id, kind: "immediate", eventType, blockNumber: event.blockNumber, blockHash: event.blockHash, refId: null, body });
+  }
+  if (sub.mode !== "immediate" && sub.confirmations > 0) {
+    confirmations.push({
+      subscription_id: sub.id,
+      event_id: event.id,
+      block_hash: event.blockHash,
+      block_number: event.blockNumber,
+      due_block: String(Number(event.blockNumber) + sub.confirmations),
+      body,
+      immediate_id: immediateId,
+    });
+  }
+}
+
+/** Stores pending confirmations (promoted by reorgs.ts once N blocks deep); existing ones are left alone. */
+export async function insertPendingConfirmations(tx: Queryable, confirmations: PendingConfirmation[]): Promise<void> {
+  if (confirmations.length === 0) return;
+  await tx.query(
+    `INSERT INTO relay_pending_confirmations (subscription_id, event_id, block_hash, block_number, due_block, body, immediate_id)
+     SELECT x.subscription_id, x.event_id, x.block_hash, x.block_number::bigint, x.due_block::bigint, x.body, x.immediate_id
+     FROM jsonb_to_recordset($1::jsonb) AS x(subscription_id text, event_id text, block_hash text, block_number text, due_block text, body text, immediate_id text)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(confirmations)],
+  );
+}
 
 /** Builds what one page of events produces for the given subscriptions (pure; exported for tests). */
 export function planDeliveries(
@@ -68,32 +111,7 @@ export function planDeliveries(
     for (const sub of subscriptions) {
       if (!matchesSubscription(sub, event) || status.at(sub.id) !== "active") continue;
       body ??= JSON.stringify(event);
-      let immediateId: string | null = null;
-      if (sub.mode !== "after_confirmations") {
-        immediateId = deliveryId(sub.id, event.id, event.blockHash, "immediate");
-        deliveries.push({
-          id: immediateId,
-          subscriptionId: sub.id,
-          eventId: event.id,
-          kind: "immediate",
-          eventType: event.type,
-          blockNumber: event.blockNumber,
-          blockHash: event.blockHash,
-          refId: null,
-          body,
-        });
-      }
-      if (sub.mode !== "immediate" && sub.confirmations > 0) {
-        confirmations.push({
-          subscription_id: sub.id,
-          event_id: event.id,
-          block_hash: event.blockHash,
-          block_number: event.blockNumber,
-          due_block: String(Number(event.blockNumber) + sub.confirmations),
-          body,
-          immediate_id: immediateId,
-        });
-      }
+      planEventDelivery(sub, event, event.type, body, deliveries, confirmations);
     }
   }
   return { deliveries, confirmations, transitions };
@@ -141,15 +159,7 @@ export async function ingestOnce(
     // The lease of handed-off rows counts from `now` (before the page was read): never later than the pool assumes.
     ({ inserted, handedOff } = await enqueueAndHandOff(tx, deliveries, now, handOff?.()));
     await recordTransitions(tx, transitions);
-    if (confirmations.length > 0) {
-      await tx.query(
-        `INSERT INTO relay_pending_confirmations (subscription_id, event_id, block_hash, block_number, due_block, body, immediate_id)
-         SELECT x.subscription_id, x.event_id, x.block_hash, x.block_number::bigint, x.due_block::bigint, x.body, x.immediate_id
-         FROM jsonb_to_recordset($1::jsonb) AS x(subscription_id text, event_id text, block_hash text, block_number text, due_block text, body text, immediate_id text)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(confirmations)],
-      );
-    }
+    await insertPendingConfirmations(tx, confirmations);
     await tx.query(
       `INSERT INTO relay_blocks (block_number, block_hash, prev_cursor)
        SELECT x.block_number::bigint, x.block_hash, x.prev_cursor FROM jsonb_to_recordset($1::jsonb) AS x(block_number text, block_hash text, prev_cursor text)

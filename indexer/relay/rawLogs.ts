@@ -25,6 +25,7 @@ import type { Hex, PublicClient } from "viem";
 import type { Db, Queryable } from "./db/Db.ts";
 import { IngestConflictError } from "./errors.ts";
 import { deliveryId } from "./deliveryId.ts";
+import { insertPendingConfirmations, planEventDelivery, type PendingConfirmation } from "./ingest.ts";
 import { enqueueDeliveries, type NewDelivery } from "./outbox.ts";
 import { matchesRawFilter, RAW_EVENT_ID_SUFFIX, RAW_LOG_TYPE, rawEventBody, type RawLog } from "./rawEvent.ts";
 import { loadDeliverableSubscriptions } from "./subscriptionCache.ts";
@@ -107,7 +108,7 @@ export async function ingestRawLogs(
 
   const transitions = await loadTransitions(db, subscriptions.map((s) => s.id));
   const deliveries: NewDelivery[] = [];
-  const confirmations: Record<string, string | null>[] = [];
+  const confirmations: PendingConfirmation[] = [];
   for (const log of raw) {
     const event = rawEventBody(options.chainId, log);
     let body: string | undefined;
@@ -116,47 +117,14 @@ export async function ingestRawLogs(
       if (sub.fromEventId !== "" ? !(event.id > sub.fromEventId) : Number(event.blockNumber) < sub.fromBlock) continue;
       if (statusAt(transitions, sub.id, event.id) !== "active") continue;
       body ??= JSON.stringify(event);
-      let immediateId: string | null = null;
-      if (sub.mode !== "after_confirmations") {
-        immediateId = deliveryId(sub.id, event.id, event.blockHash, "immediate");
-        deliveries.push({
-          id: immediateId,
-          subscriptionId: sub.id,
-          eventId: event.id,
-          kind: "immediate",
-          eventType: RAW_LOG_TYPE,
-          blockNumber: event.blockNumber,
-          blockHash: event.blockHash,
-          refId: null,
-          body,
-        });
-      }
-      if (sub.mode !== "immediate" && sub.confirmations > 0) {
-        confirmations.push({
-          subscription_id: sub.id,
-          event_id: event.id,
-          block_hash: event.blockHash,
-          block_number: event.blockNumber,
-          due_block: String(Number(event.blockNumber) + sub.confirmations),
-          body,
-          immediate_id: immediateId,
-        });
-      }
+      planEventDelivery(sub, event, RAW_LOG_TYPE, body, deliveries, confirmations);
     }
   }
 
   let inserted = 0;
   await db.transaction(async (tx) => {
     inserted = await enqueueDeliveries(tx, deliveries, now);
-    if (confirmations.length > 0) {
-      await tx.query(
-        `INSERT INTO relay_pending_confirmations (subscription_id, event_id, block_hash, block_number, due_block, body, immediate_id)
-         SELECT x.subscription_id, x.event_id, x.block_hash, x.block_number::bigint, x.due_block::bigint, x.body, x.immediate_id
-         FROM jsonb_to_recordset($1::jsonb) AS x(subscription_id text, event_id text, block_hash text, block_number text, due_block text, body text, immediate_id text)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(confirmations)],
-      );
-    }
+    await insertPendingConfirmations(tx, confirmations);
     await tx.query(
       `INSERT INTO relay_raw_blocks (block_number, block_hash)
        SELECT x.block_number::bigint, x.block_hash FROM jsonb_to_recordset($1::jsonb) AS x(block_number text, block_hash text)
