@@ -18,6 +18,29 @@
  */
 import { index, onchainTable, primaryKey, relations } from "ponder";
 
+/** The column builders an onchainTable definition receives. */
+type Columns = Parameters<Extract<Parameters<typeof onchainTable>[1], (...args: never[]) => unknown>>[0];
+
+/** Where an event log sits (history tables): chain, block number, hash and time, transaction, log index. */
+const logPosition = (t: Columns) => ({
+  chainId: t.integer().notNull(),
+  blockNumber: t.bigint().notNull(),
+  blockHash: t.hex().notNull(),
+  timestamp: t.bigint().notNull(),
+  txHash: t.hex().notNull(),
+  logIndex: t.integer().notNull(),
+});
+
+/** The last event that changed a row (current-state tables): its feed cursor, block number, time and hash, transaction, log index. */
+const lastUpdate = (t: Columns) => ({
+  updatedEventId: t.text().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  updatedBlockHash: t.hex().notNull(),
+  updatedTxHash: t.hex().notNull(),
+  updatedLogIndex: t.integer().notNull(),
+});
+
 // -------------------------------------------------------------------------------------------------
 // SwarmRegistry
 // -------------------------------------------------------------------------------------------------
@@ -138,12 +161,7 @@ export const swarmEvent = onchainTable(
     actor: t.hex().notNull(),
     memberCount: t.bigint(),
     data: t.json().$type<Record<string, string | boolean | null>>().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({ swarmIdx: index().on(table.swarmId, table.blockNumber, table.logIndex) }),
 );
@@ -189,12 +207,7 @@ export const stateWrite = onchainTable(
     value: t.hex(),
     valueHash: t.hex(),
     writer: t.hex().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({ keyIdx: index().on(table.swarmId, table.key, table.version) }),
 );
@@ -251,12 +264,7 @@ export const message = onchainTable(
     recipient: t.hex(),
     topic: t.hex().notNull(),
     payload: t.hex().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({
     swarmMessageIdx: index().on(table.swarmId, table.messageId),
@@ -348,12 +356,7 @@ export const taskEvent = onchainTable(
     leaseExpiry: t.bigint(),
     relayer: t.hex(),
     data: t.json().$type<Record<string, string | null>>().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({
     taskIdx: index().on(table.taskId, table.blockNumber, table.logIndex),
@@ -481,12 +484,7 @@ export const lockEvent = onchainTable(
     previousHolder: t.hex(),
     previousToken: t.bigint(),
     tookOverExpired: t.boolean().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({ lockIdx: index().on(table.swarmId, table.lockName, table.blockNumber, table.logIndex) }),
 );
@@ -549,12 +547,7 @@ export const leadershipEvent = onchainTable(
     previousLeader: t.hex(),
     actor: t.hex().notNull(),
     data: t.json().$type<Record<string, string | null>>().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({ swarmIdx: index().on(table.swarmId, table.blockNumber, table.logIndex) }),
 );
@@ -670,12 +663,7 @@ export const proposalEvent = onchainTable(
     kind: t.text().notNull(),
     account: t.hex(),
     data: t.json().$type<Record<string, unknown>>().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({ proposalIdx: index().on(table.proposalId, table.blockNumber, table.logIndex) }),
 );
@@ -754,12 +742,7 @@ export const slashing = onchainTable(
     activeStake: t.bigint().notNull(),
     pendingWithdrawal: t.bigint().notNull(),
     totalStake: t.bigint().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({
     swarmIdx: index().on(table.swarmId, table.blockNumber, table.logIndex),
@@ -888,12 +871,7 @@ export const subscription = onchainTable(
     createdEventId: t.text().notNull(),
     pausedAt: t.bigint(),
     cancelledAt: t.bigint(),
-    updatedEventId: t.text().notNull(),
-    updatedBlock: t.bigint().notNull(),
-    updatedAt: t.bigint().notNull(),
-    updatedBlockHash: t.hex().notNull(),
-    updatedTxHash: t.hex().notNull(),
-    updatedLogIndex: t.integer().notNull(),
+    ...lastUpdate(t),
   }),
   (table) => ({
     statusIdx: index().on(table.status, table.id),
@@ -949,12 +927,7 @@ export const schedule = onchainTable(
     createdEventId: t.text().notNull(),
     pausedAt: t.bigint(),
     cancelledAt: t.bigint(),
-    updatedEventId: t.text().notNull(),
-    updatedBlock: t.bigint().notNull(),
-    updatedAt: t.bigint().notNull(),
-    updatedBlockHash: t.hex().notNull(),
-    updatedTxHash: t.hex().notNull(),
-    updatedLogIndex: t.integer().notNull(),
+    ...lastUpdate(t),
   }),
   (table) => ({
     statusIdx: index().on(table.status, table.id),
@@ -980,12 +953,7 @@ export const scheduleEvent = onchainTable(
     actor: t.hex().notNull(),
     occurrence: t.doublePrecision(),
     data: t.json().$type<Record<string, unknown>>().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({
     scheduleIdx: index().on(table.scheduleId, table.blockNumber, table.logIndex),
@@ -1011,12 +979,7 @@ export const attestation = onchainTable(
     uri: t.text().notNull(),
     attestor: t.hex().notNull(),
     eventId: t.text().notNull(),
-    chainId: t.integer().notNull(),
-    blockNumber: t.bigint().notNull(),
-    blockHash: t.hex().notNull(),
-    timestamp: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-    logIndex: t.integer().notNull(),
+    ...logPosition(t),
   }),
   (table) => ({
     rootIdx: index().on(table.root),
