@@ -35,7 +35,7 @@ const RELAY_DEFAULTS: Record<string, string> = {
   // from 93 to 72 ms p50, with the relay on Postgres; each poll is one GET /v1/events (+ a lease renewal every
   // lease/5). 25 ms was tried in session 1 with the relay on PGlite and competed for the 2 cores.
   RELAY_POLL_MS: "50",
-  RELAY_CONCURRENCY: "32", // deliveries in flight (default)
+  RELAY_CONCURRENCY: "128", // deliveries in flight (default)
   RELAY_BATCH: "500", // feed page size (default)
   // default 1000: each periodic refresh re-reads and upserts all 1,000 subscriptions (on PGlite that blocked the
   // relay's event loop); subscription.* events still refresh at once.

@@ -214,7 +214,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     pollMs: int(env, "RELAY_POLL_MS", 100, 10),
     batchSize: int(env, "RELAY_BATCH", 500, 1, 1000),
     subscriptionsRefreshMs: int(env, "RELAY_SUBSCRIPTIONS_REFRESH_MS", 1_000, 10),
-    concurrency: int(env, "RELAY_CONCURRENCY", 32, 1, 1024),
+    concurrency: int(env, "RELAY_CONCURRENCY", 128, 1, 1024),
     handOffMax: env.RELAY_HANDOFF_MAX?.trim() ? int(env, "RELAY_HANDOFF_MAX", 0, 0, 100_000) : undefined,
     timeoutMs,
     leaseMs,

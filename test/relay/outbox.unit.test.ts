@@ -18,7 +18,7 @@ import { claimDueDeliveries, completeDeliveries, listDeliveries, markDelivered, 
 import { checkReorgs, promoteConfirmations } from "../../indexer/relay/reorgs.ts";
 import { parseRetryAfter, retryDelayMs } from "../../indexer/relay/retrySchedule.ts";
 import { readSecret } from "../../indexer/relay/secrets.ts";
-import { storeActiveSubscriptions } from "../../indexer/relay/subscriptionCache.ts";
+import { disableSubscription, storeActiveSubscriptions, subscriptionsFingerprint } from "../../indexer/relay/subscriptionCache.ts";
 import { parseSubscription } from "../../indexer/relay/subscription.ts";
 import { feedEvent, startFakeFeed, startReceiver, tempDir, waitUntil, type FakeFeed, type Receiver } from "./helpers.ts";
 
@@ -362,6 +362,48 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
     expect((await db.query<{ endpoint: string }>("SELECT endpoint FROM relay_subscriptions WHERE id = '2'"))[0]!.endpoint).toBe(`${receiver.url}/moved`);
     await storeActiveSubscriptions(db, [], 4_000);
     expect(await refreshedAt()).toEqual({ "1": "inactive@4000", "2": "inactive@4000", "3": "inactive@3000" });
+  });
+
+  it("ingest re-reads the subscriptions only when their fingerprint changed: a refresh change, a 410 disable, a redrive", async () => {
+    const client = createIndexerClient(feed.url);
+    feed.subscriptions = [sub("1", `${receiver.url}/a`, { ordered: false }), sub("2", `${receiver.url}/b`, { ordered: false })];
+    const state: { lastSubscriptionRefresh: number; deliverable?: { fingerprint: string; subscriptions: unknown[] } } = { lastSubscriptionRefresh: 0 };
+    const opts = { batchSize: 10, subscriptionsRefreshMs: 60_000 };
+    const rowsOf = async (eventId: string) =>
+      (await db.query<{ subscription_id: string }>("SELECT subscription_id FROM relay_outbox WHERE event_id = $1 ORDER BY subscription_id", [eventId])).map((r) => r.subscription_id);
+
+    feed.events = [feedEvent(10, 0)];
+    await ingestOnce(db, client, opts, state);
+    const first = state.deliverable!;
+    expect(first.subscriptions).toHaveLength(2);
+    expect(await rowsOf(feedEvent(10, 0).id)).toEqual(["1", "2"]);
+
+    feed.events.push(feedEvent(11, 0));
+    await ingestOnce(db, client, opts, state);
+    expect(state.deliverable).toBe(first); // nothing changed: the list was not read again
+    const fp = await subscriptionsFingerprint(db);
+    expect(fp).toBe(first.fingerprint);
+
+    await storeActiveSubscriptions(db, [parseSubscription(sub("1", `${receiver.url}/a`, { ordered: false })), parseSubscription(sub("2", `${receiver.url}/b`, { ordered: false }))]);
+    expect(await subscriptionsFingerprint(db)).toBe(fp); // an unchanged refresh writes nothing
+    await disableSubscription(db, "2", "410 in a test");
+    const disabled = await subscriptionsFingerprint(db);
+    expect(disabled).not.toBe(fp);
+    feed.events.push(feedEvent(12, 0));
+    await ingestOnce(db, client, opts, state);
+    expect(state.deliverable!.subscriptions.map((s) => (s as { id: string }).id)).toEqual(["1"]);
+    expect(await rowsOf(feedEvent(12, 0).id)).toEqual(["1"]);
+
+    await redrive(db, "2");
+    expect(await subscriptionsFingerprint(db)).not.toBe(disabled);
+    feed.events.push(feedEvent(13, 0));
+    await ingestOnce(db, client, opts, state);
+    expect(await rowsOf(feedEvent(13, 0).id)).toEqual(["1", "2"]);
+
+    // A change made by the refresh (another endpoint) and a subscription gone both change it too.
+    const before = await subscriptionsFingerprint(db);
+    await storeActiveSubscriptions(db, [parseSubscription(sub("1", `${receiver.url}/moved`, { ordered: false }))]);
+    expect(await subscriptionsFingerprint(db)).not.toBe(before);
   });
 
   it("with flushGatherMs, outcomes of a burst are written in batches, not one statement per delivery", async () => {
