@@ -31,7 +31,7 @@ import { scheduleDeliveryRoutes, schedulerRoutes } from "./scheduler/api.ts";
 import { createScheduleClient } from "./scheduler/client.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { migrateScheduler } from "./scheduler/store.ts";
-import { assertEndpointAllowed, pinnedLookup } from "./ssrf.ts";
+import { cachedEndpointCheck, pinnedLookup } from "./ssrf.ts";
 
 /** Default RELAY_HANDOFF_MAX on PGlite: rows queued for this process at once (≈ 4 s of deliveries at the measured ≈ 2,500/s; rows that would outlive their lease in the queue are left to a later claim). */
 const PGLITE_HANDOFF_MAX = 10_000;
@@ -77,14 +77,11 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   }
   await migrateScheduler(db);
 
-  // SSRF: every endpoint is checked before each attempt, and the connection itself resolves through a pinned
-  // lookup that re-checks the addresses it connects to (no DNS-rebinding window). Keep-alive per origin.
+  // SSRF: every endpoint is checked before each attempt (an allowed one is remembered for 10 s), and the connection
+  // itself resolves through a pinned lookup that re-checks the addresses it connects to (no DNS-rebinding window).
+  // Keep-alive per origin.
   const ssrf = { allowLoopback: config.allowLoopback, allowPrivate: config.allowPrivate };
-  const checkEndpoint: EndpointCheck =
-    deps.checkEndpoint ??
-    (async (url) => {
-      await assertEndpointAllowed(url, ssrf);
-    });
+  const checkEndpoint: EndpointCheck = deps.checkEndpoint ?? cachedEndpointCheck(ssrf);
   const dispatcher: Dispatcher = new Agent({
     connect: { lookup: pinnedLookup(ssrf) },
     keepAliveTimeout: 30_000,

@@ -310,3 +310,25 @@ export function pinnedLookup(options: SsrfOptions = {}): LookupFunction {
   };
   return lookup as unknown as LookupFunction;
 }
+
+/**
+ * assertEndpointAllowed with a short memory of the endpoints it ALLOWED (per URL text, `ttlMs`, at most
+ * `maxEntries`; the oldest entry goes first). The relay checks the endpoint before every attempt, and for a host
+ * name each check is a DNS lookup: a 1,000-subscription fan-out to one host asked the resolver 1,000 times. A
+ * remembered "allowed" cannot be abused by DNS rebinding: connections resolve through pinnedLookup, which checks
+ * the addresses actually connected to. Refusals are never remembered (a fixed DNS answer is seen at once).
+ */
+export function cachedEndpointCheck(
+  options: SsrfOptions,
+  { ttlMs = 10_000, maxEntries = 10_000, now = Date.now }: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
+): (url: string) => Promise<void> {
+  const allowedUntil = new Map<string, number>();
+  return async (url) => {
+    const until = allowedUntil.get(url);
+    if (until !== undefined && until > now()) return;
+    await assertEndpointAllowed(url, options);
+    allowedUntil.delete(url); // re-insert at the end: Map order = age
+    allowedUntil.set(url, now() + ttlMs);
+    while (allowedUntil.size > maxEntries) allowedUntil.delete(allowedUntil.keys().next().value!);
+  };
+}

@@ -11,7 +11,7 @@ import { openDb } from "../../indexer/relay/db/openDb.ts";
 import { DeliveryPool } from "../../indexer/relay/deliveryPool.ts";
 import { deliveryId } from "../../indexer/relay/deliveryId.ts";
 import { createIndexerClient } from "../../indexer/relay/indexerClient.ts";
-import { ingestOnce } from "../../indexer/relay/ingest.ts";
+import { ingestOnce, type IngestState } from "../../indexer/relay/ingest.ts";
 import { acquireIngestLease } from "../../indexer/relay/ingestLeader.ts";
 import { matchesSubscription } from "../../indexer/relay/matchEvent.ts";
 import { claimDueDeliveries, completeDeliveries, listDeliveries, markDelivered, redrive } from "../../indexer/relay/outbox.ts";
@@ -367,7 +367,7 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
   it("ingest re-reads the subscriptions only when their fingerprint changed: a refresh change, a 410 disable, a redrive", async () => {
     const client = createIndexerClient(feed.url);
     feed.subscriptions = [sub("1", `${receiver.url}/a`, { ordered: false }), sub("2", `${receiver.url}/b`, { ordered: false })];
-    const state: { lastSubscriptionRefresh: number; deliverable?: { fingerprint: string; subscriptions: unknown[] } } = { lastSubscriptionRefresh: 0 };
+    const state: IngestState = { lastSubscriptionRefresh: 0 };
     const opts = { batchSize: 10, subscriptionsRefreshMs: 60_000 };
     const rowsOf = async (eventId: string) =>
       (await db.query<{ subscription_id: string }>("SELECT subscription_id FROM relay_outbox WHERE event_id = $1 ORDER BY subscription_id", [eventId])).map((r) => r.subscription_id);
@@ -391,7 +391,7 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
     expect(disabled).not.toBe(fp);
     feed.events.push(feedEvent(12, 0));
     await ingestOnce(db, client, opts, state);
-    expect(state.deliverable!.subscriptions.map((s) => (s as { id: string }).id)).toEqual(["1"]);
+    expect(state.deliverable!.subscriptions.map((s) => s.id)).toEqual(["1"]);
     expect(await rowsOf(feedEvent(12, 0).id)).toEqual(["1"]);
 
     await redrive(db, "2");

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertEndpointAllowed,
+  cachedEndpointCheck,
   classifyAddress,
   embeddedIpv4,
   EndpointNotAllowedError,
@@ -217,6 +218,34 @@ describe("assertEndpointAllowed", () => {
     expect((error as EndpointNotAllowedError).url).toBe("https://mixed.example.com/x");
     expect((error as EndpointNotAllowedError).transient).toBe(false);
     expect((error as EndpointNotAllowedError).message).toMatch(/10\.0\.0\.7/);
+  });
+});
+
+describe("cachedEndpointCheck", () => {
+  it("remembers allowed endpoints for ttlMs (no DNS per attempt), never refusals, and at most maxEntries", async () => {
+    const table: Record<string, string[] | Error> = { "hooks.example.com": ["93.184.215.14"], "a.example.com": ["93.184.215.15"], "b.example.com": ["93.184.215.16"] };
+    const dns = fakeDns(table);
+    let clock = 1_000;
+    const check = cachedEndpointCheck({ resolve: dns }, { ttlMs: 10_000, maxEntries: 2, now: () => clock });
+    for (let i = 0; i < 5; i++) await check("https://hooks.example.com/x");
+    expect(dns.calls).toEqual(["hooks.example.com"]);
+    clock += 10_001; // expired: checked again
+    await check("https://hooks.example.com/x");
+    expect(dns.calls).toHaveLength(2);
+    // A refusal is not remembered: once the name answers a public address again it is allowed at once.
+    table["flip.example.com"] = ["10.0.0.1"];
+    await expect(check("https://flip.example.com/")).rejects.toBeInstanceOf(EndpointNotAllowedError);
+    await expect(check("https://flip.example.com/")).rejects.toBeInstanceOf(EndpointNotAllowedError);
+    table["flip.example.com"] = ["93.184.215.17"];
+    await check("https://flip.example.com/");
+    expect(dns.calls.filter((h) => h === "flip.example.com")).toHaveLength(3);
+    // maxEntries 2: the oldest entry is dropped first (hooks, then flip), so hooks is resolved again.
+    await check("https://a.example.com/");
+    await check("https://b.example.com/");
+    await check("https://hooks.example.com/x");
+    expect(dns.calls.filter((h) => h === "hooks.example.com")).toHaveLength(3);
+    await check("https://b.example.com/");
+    expect(dns.calls.filter((h) => h === "b.example.com")).toHaveLength(1);
   });
 });
 
