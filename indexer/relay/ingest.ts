@@ -18,7 +18,7 @@ import type { FeedEvent } from "./feedEvent.ts";
 import type { IndexerClient } from "./indexerClient.ts";
 import { matchesSubscription } from "./matchEvent.ts";
 import { enqueueAndHandOff, type ClaimedDelivery, type HandOff, type NewDelivery } from "./outbox.ts";
-import { loadDeliverableSubscriptions, storeActiveSubscriptions, subscriptionsFingerprint, type CachedSubscription } from "./subscriptionCache.ts";
+import { deliverableSubscriptions, storeActiveSubscriptions, type CachedSubscription, type DeliverableCache } from "./subscriptionCache.ts";
 import { recordTransitions, StatusTracker, statusesAt, type StatusTransition } from "./subscriptionStatus.ts";
 
 export type IngestResult = {
@@ -32,11 +32,8 @@ export type IngestResult = {
   at: number;
 };
 
-export type IngestState = {
-  lastSubscriptionRefresh: number;
-  /** The deliverable subscriptions as last read, and the table's fingerprint before that read (subscriptionsFingerprint). */
-  deliverable?: { fingerprint: string; subscriptions: CachedSubscription[] };
-};
+/** `deliverable`: the subscriptions cache of subscriptionCache.ts deliverableSubscriptions (shared with the raw-log reader). */
+export type IngestState = { lastSubscriptionRefresh: number } & DeliverableCache;
 
 export type IngestOptions = {
   batchSize: number;
@@ -146,13 +143,7 @@ export async function ingestOnce(
     state.lastSubscriptionRefresh = now;
   }
   if (page.items.length === 0) return { events: 0, deliveries: 0, pendingConfirmations: 0, cursor, handedOff: [], at: now };
-  // Read the fingerprint BEFORE the rows: a change between the two reads makes the next fingerprint differ.
-  const fingerprint = await subscriptionsFingerprint(db);
-  let subscriptions = state.deliverable?.fingerprint === fingerprint ? state.deliverable.subscriptions : undefined;
-  if (!subscriptions) {
-    subscriptions = await loadDeliverableSubscriptions(db);
-    state.deliverable = { fingerprint, subscriptions };
-  }
+  const subscriptions = await deliverableSubscriptions(db, state);
   const { deliveries, confirmations, transitions } = planDeliveries(page.items, subscriptions, new StatusTracker(await statusesAt(db, cursor)));
 
   const blocks = new Map<string, { block_number: string; block_hash: string; prev_cursor: string }>();

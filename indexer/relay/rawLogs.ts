@@ -28,7 +28,7 @@ import { deliveryId } from "./deliveryId.ts";
 import { insertPendingConfirmations, planEventDelivery, type PendingConfirmation } from "./ingest.ts";
 import { enqueueDeliveries, type NewDelivery } from "./outbox.ts";
 import { matchesRawFilter, RAW_EVENT_ID_SUFFIX, RAW_LOG_TYPE, rawEventBody, type RawLog } from "./rawEvent.ts";
-import { loadDeliverableSubscriptions } from "./subscriptionCache.ts";
+import { deliverableSubscriptions, type DeliverableCache } from "./subscriptionCache.ts";
 import { loadTransitions, statusAt } from "./subscriptionStatus.ts";
 
 export type RawRpc = Pick<PublicClient, "getLogs" | "getBlock">;
@@ -57,10 +57,10 @@ export async function ingestRawLogs(
   db: Db,
   rpc: RawRpc,
   limitBlock: number,
-  options: { chainId: number; maxBlockRange: number },
+  options: { chainId: number; maxBlockRange: number; /** The process's subscriptions cache (the ingest state); default a fresh one. */ cache?: DeliverableCache },
   now = Date.now(),
 ): Promise<RawIngestResult> {
-  const subscriptions = (await loadDeliverableSubscriptions(db)).filter((s) => s.rawAddress !== null);
+  const subscriptions = (await deliverableSubscriptions(db, options.cache ?? {})).filter((s) => s.rawAddress !== null);
   const cursorText = await readRawCursor(db);
   if (subscriptions.length === 0) {
     if (cursorText === "" || Number(cursorText) < limitBlock) {

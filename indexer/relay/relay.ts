@@ -182,7 +182,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
           more = result.events === config.batchSize;
           if (rawLimit !== undefined && !more) {
             rawCheckedAt = now0;
-            const raw = await ingestRawLogs(db, rawRpc!, rawLimit, { chainId: rawChainId!, maxBlockRange: 1_000 });
+            const raw = await ingestRawLogs(db, rawRpc!, rawLimit, { chainId: rawChainId!, maxBlockRange: 1_000, cache: state });
             rawWanted = raw.subscriptions > 0;
             progress.enqueued += raw.deliveries;
             if (raw.deliveries > 0) pool.wake();

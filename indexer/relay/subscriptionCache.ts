@@ -64,7 +64,8 @@ function fromRow(row: SubscriptionRow): CachedSubscription {
 export async function storeActiveSubscriptions(db: Queryable, active: RelaySubscription[], now = Date.now()): Promise<void> {
   // Two set-based statements instead of two per subscription: with 1,000 subscriptions the per-row version made
   // 2,000 round trips every refresh, which on the in-process PGlite blocked the relay's event loop. Only rows that
-  // changed are written (refreshed_at = when the row last changed): rewriting 1,000 unchanged rows every second
+  // changed are written (refreshed_at = when the row last changed; every column is derived from `raw`, the
+  // subscription itself, except `status`, which the cancellation below also sets): rewriting 1,000 unchanged rows every second
   // cost ≈ 60 ms of PGlite time per refresh; the cancelled ones are found with a hashed NOT IN, not with
   // `NOT (id = ANY(array))`, which compares every row with every id (quadratic).
   if (active.length > 0) {
@@ -92,11 +93,7 @@ export async function storeActiveSubscriptions(db: Queryable, active: RelaySubsc
          members = EXCLUDED.members, endpoint = EXCLUDED.endpoint, status = EXCLUDED.status,
          confirmation_mode = EXCLUDED.confirmation_mode, confirmations = EXCLUDED.confirmations, ordered = EXCLUDED.ordered,
          from_block = EXCLUDED.from_block, from_event_id = EXCLUDED.from_event_id, raw = EXCLUDED.raw, refreshed_at = EXCLUDED.refreshed_at
-       WHERE (relay_subscriptions.owner, relay_subscriptions.swarm_id, relay_subscriptions.kinds, relay_subscriptions.members,
-           relay_subscriptions.endpoint, relay_subscriptions.status, relay_subscriptions.confirmation_mode, relay_subscriptions.confirmations,
-           relay_subscriptions.ordered, relay_subscriptions.from_block, relay_subscriptions.from_event_id, relay_subscriptions.raw)
-         IS DISTINCT FROM (EXCLUDED.owner, EXCLUDED.swarm_id, EXCLUDED.kinds, EXCLUDED.members, EXCLUDED.endpoint, EXCLUDED.status,
-           EXCLUDED.confirmation_mode, EXCLUDED.confirmations, EXCLUDED.ordered, EXCLUDED.from_block, EXCLUDED.from_event_id, EXCLUDED.raw)`,
+       WHERE (relay_subscriptions.status, relay_subscriptions.raw) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.raw)`,
       [JSON.stringify(rows), now],
     );
     await ensureSecrets(db, active.map((sub) => sub.id), now);
@@ -119,6 +116,22 @@ export async function subscriptionsFingerprint(db: Queryable): Promise<string> {
     "SELECT count(*) AS n, sum(xmin::text::bigint) AS x FROM relay_subscriptions WHERE id NOT LIKE 'schedule:%'",
   );
   return `${row?.n ?? 0}:${row?.x ?? 0}`;
+}
+
+/** The deliverable subscriptions as last read, and the table's fingerprint taken before that read. */
+export type DeliverableCache = { deliverable?: { fingerprint: string; subscriptions: CachedSubscription[] } };
+
+/**
+ * loadDeliverableSubscriptions, read again only when subscriptionsFingerprint changed since the list kept in
+ * `cache` (shared by the feed ingest and the raw-log reader of one process). The fingerprint is read BEFORE the
+ * rows: a change between the two reads makes the next fingerprint differ.
+ */
+export async function deliverableSubscriptions(db: Queryable, cache: DeliverableCache): Promise<CachedSubscription[]> {
+  const fingerprint = await subscriptionsFingerprint(db);
+  if (cache.deliverable?.fingerprint === fingerprint) return cache.deliverable.subscriptions;
+  const subscriptions = await loadDeliverableSubscriptions(db);
+  cache.deliverable = { fingerprint, subscriptions };
+  return subscriptions;
 }
 
 /** Live (active or paused now) and not disabled: the candidates for events; subscriptionStatus.ts says which were active when. */
