@@ -14,7 +14,7 @@
  * Environment knobs: BENCH_SUBS (1000), BENCH_EVENTS_ONE (30), BENCH_EVENTS_MANY (20), BENCH_TP_EVENTS (10),
  * BENCH_LAG_BLOCKS (10), BENCH_EVENTS_PER_BLOCK (200), BENCH_RELAY_ONLY_EVENTS (20, x subscriptions on Postgres),
  * BENCH_RELAY_ONLY_PGLITE_EVENTS (20), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
- * BENCH_RELAY_STORE (postgres | pglite); relay settings: any RELAY_* variable set in the environment overrides
+ * BENCH_RELAY_STORE (postgres | pglite: results in bench/results/perception.pglite.json); relay settings: any RELAY_* variable set in the environment overrides
  * the defaults below.
  */
 import { execFileSync } from "node:child_process";
@@ -146,6 +146,8 @@ export default async function run(): Promise<BenchResult> {
   const row = (phase: string, s: { p50: number; p90: number; p99: number; max: number; samples: number }) => ({ phase, p50: s.p50, p90: s.p90, p99: s.p99, max: s.max, samples: s.samples });
   return {
     area: "perception",
+    // The relay on PGlite (the `npm run dev` default) is a variant run with its own file.
+    resultName: relayStore === "pglite" ? "perception.pglite" : "perception",
     metrics,
     tables: {
       latencyMs: [

@@ -11,6 +11,8 @@ export type Metric = {
 
 export type BenchResult = {
   area: string;
+  /** File name under bench/results/ without `.json` (default: the area), for a variant run (e.g. perception.pglite). */
+  resultName?: string;
   /** ISO time the run finished. */
   finishedAt?: string;
   machine?: { cpus: number; node: string; platform: string };

@@ -1,4 +1,4 @@
-/** Runs one benchmark area (bench/<area>.bench.ts) and writes bench/results/<area>.json. */
+/** Runs one benchmark area (bench/<area>.bench.ts) and writes bench/results/<area>.json (or <resultName>.json). */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,7 +17,7 @@ result.finishedAt = new Date().toISOString();
 result.machine = { cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` };
 
 mkdirSync(join(benchDir, "results"), { recursive: true });
-const out = join(benchDir, "results", `${area}.json`);
+const out = join(benchDir, "results", `${result.resultName ?? area}.json`);
 writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
 
 for (const m of result.metrics) {
