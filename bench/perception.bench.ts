@@ -2,7 +2,8 @@
  * Perception benchmark (`npm run bench perception`):
  *  A. relay only (bench/lib/relayLoad.ts): the relay process fed by an in-memory indexer stand-in, 1,000
  *     subscriptions: sustained signed deliveries/s and feed -> webhook latency, on Postgres (production mode)
- *     and on PGlite (the single-process default), with the relay's and Postgres' CPU time;
+ *     and on PGlite (the single-process default), with the relay's and Postgres' CPU time; and claims beside a
+ *     paused subscription's backlog of BENCH_HELD_ROWS (50,000) queued rows (bench/lib/heldClaims.ts);
  *  B. the whole local stack (Hardhat node + Ignition + Ponder on PGlite) with one relay process (Postgres outbox,
  *     a fresh schema; BENCH_RELAY_STORE=pglite for PGlite) delivering to a node:http receiver in this process
  *     (bench/lib/perception.ts, bench/lib/webhookSink.ts):
@@ -13,7 +14,7 @@
  *
  * Environment knobs: BENCH_SUBS (1000), BENCH_EVENTS_ONE (30), BENCH_EVENTS_MANY (20), BENCH_TP_EVENTS (10),
  * BENCH_LAG_BLOCKS (10), BENCH_EVENTS_PER_BLOCK (200), BENCH_RELAY_ONLY_EVENTS (20, x subscriptions on Postgres),
- * BENCH_RELAY_ONLY_PGLITE_EVENTS (20), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
+ * BENCH_RELAY_ONLY_PGLITE_EVENTS (20), BENCH_HELD_ROWS (50000), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
  * BENCH_RELAY_STORE (postgres | pglite: results in bench/results/perception.pglite.json); relay settings: any RELAY_* variable set in the environment overrides
  * the defaults below.
  */
@@ -21,6 +22,7 @@ import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { HARDHAT_CLI, ROOT_DIR } from "../scripts/lib/paths.ts";
 import { runPerception, type LatencyReport } from "./lib/perception.ts";
+import { measureHeldClaims } from "./lib/heldClaims.ts";
 import { runRelayLoad, type RelayLoadReport } from "./lib/relayLoad.ts";
 import { atLeast, atMost, type BenchResult, type Metric } from "./lib/result.ts";
 
@@ -77,6 +79,10 @@ export default async function run(): Promise<BenchResult> {
   const relayLite = await runRelayLoad({ subscriptions, events: envInt("BENCH_RELAY_ONLY_PGLITE_EVENTS", 20), latencyEvents: 20, relayEnv, log });
   loads["relay only, PGlite"] = `${l0} -> ${load()}`;
   log(`    ${relayLite.deliveriesPerSecond} deliveries/s; feed -> first p50 ${relayLite.latency?.first.p50} ms, last p50 ${relayLite.latency?.last.p50} ms`);
+  const heldRows = envInt("BENCH_HELD_ROWS", 50_000);
+  log(`claims beside ${heldRows} queued rows of a paused subscription (Postgres, PGlite)…`);
+  const held = [await measureHeldClaims({ databaseUrl, held: heldRows, claims: 20 }), await measureHeldClaims({ held: heldRows, claims: 20 })];
+  for (const h of held) log(`    ${h.store}: held p50 ${h.heldMs.p50} ms; left pending p50 ${h.pendingMs.p50} ms`);
 
   // B. whole stack.
   const o = {
@@ -106,6 +112,14 @@ export default async function run(): Promise<BenchResult> {
     if (r.latency) {
       metrics.push({ name: `relay only (${r.store}): feed shows the event -> first of ${subscriptions} webhooks, p50`, value: r.latency.first.p50, unit: "ms", notes: `p99 ${r.latency.first.p99}; -> last webhook p50 ${r.latency.last.p50}, p99 ${r.latency.last.p99} (${r.latency.first.samples} events, one per feed block)` });
     }
+  }
+  for (const h of held) {
+    metrics.push({
+      name: `claim beside a paused subscription's ${h.held.toLocaleString("en-US")} queued rows (${h.store}), p50`,
+      value: h.heldMs.p50,
+      unit: "ms",
+      notes: `rows held (status 'held'): p50 ${h.heldMs.p50}, max ${h.heldMs.max} ms; the same rows left 'pending' (before session 4): p50 ${h.pendingMs.p50}, max ${h.pendingMs.max} ms; ${h.claims} claims each`,
+    });
   }
   const subs = subscriptions.toLocaleString("en-US");
   const latency = (label: string, l: LatencyReport, which: "first" | "last") => {

@@ -15,7 +15,7 @@ import { readCursor } from "./cursor.ts";
 import type { Db } from "./db/Db.ts";
 import { RelayError } from "./errors.ts";
 import { ingestLeader } from "./ingestLeader.ts";
-import { listDeliveries, outboxCounts, redrive, type OutboxStatus } from "./outbox.ts";
+import { listDeliveries, OUTBOX_STATUSES as STATUSES, outboxCounts, redrive, type OutboxStatus } from "./outbox.ts";
 
 export type RelayApiOptions = {
   db: Db;
@@ -33,7 +33,6 @@ export type RelayApiOptions = {
   stats?: () => Record<string, unknown>;
 };
 
-const STATUSES: OutboxStatus[] = ["pending", "delivering", "delivered", "dead", "cancelled"];
 
 const errorBody = (code: string, message: string, details?: Record<string, unknown>) => ({ error: { code, message, ...(details ? { details } : {}) } });
 

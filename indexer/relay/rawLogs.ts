@@ -181,7 +181,7 @@ export async function checkRawReorgs(db: Db, rpc: RawRpc, now = Date.now(), maxD
           refId: row.id,
           body: JSON.stringify({ ...(JSON.parse(row.body) as object), type: `${RAW_LOG_TYPE}.removed`, originalWebhookId: row.id }),
         });
-      } else if (row.status === "pending" || row.status === "dead") {
+      } else if (row.status === "pending" || row.status === "held" || row.status === "dead") {
         toCancel.push(row.id);
       }
     }

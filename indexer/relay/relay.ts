@@ -22,7 +22,7 @@ import { IngestConflictError } from "./errors.ts";
 import { createIndexerClient, type IndexerClient } from "./indexerClient.ts";
 import { ingestOnce, type IngestState } from "./ingest.ts";
 import { acquireIngestLease, releaseIngestLease } from "./ingestLeader.ts";
-import { purgeFinished } from "./outbox.ts";
+import { purgeFinished, syncHeldDeliveries } from "./outbox.ts";
 import { checkRawReorgs, ingestRawLogs, pruneRawBlocks, type RawRpc } from "./rawLogs.ts";
 import { checkReorgs, promoteConfirmations, pruneBlocks } from "./reorgs.ts";
 import { ownerLookup, secretsRoutes } from "./secrets/index.ts";
@@ -217,6 +217,10 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
           if (now - lastPurge >= 60_000) {
             lastPurge = now;
             await purgeFinished(db, now - config.retentionMs, { keepUnattested: config.attestor !== undefined });
+            // Rows that became pending after their subscription stopped (an attempt in flight at the pause, then a
+            // retry) are held here; status changes hold and release their rows at once (outbox.ts syncHeldDeliveries).
+            const sweep = await syncHeldDeliveries(db);
+            if (sweep.held + sweep.released > 0) log(`outbox: ${sweep.held} row(s) held, ${sweep.released} released by the periodic sweep`);
           }
         }
         lastError = "";

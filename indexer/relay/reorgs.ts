@@ -106,7 +106,7 @@ export async function checkReorgs(db: Db, client: IndexerClient, batchSize: numb
           refId: row.id,
           body: JSON.stringify({ ...original, type: `${row.event_type}.removed`, originalWebhookId: row.id }),
         });
-      } else if (row.status === "pending" || row.status === "dead") {
+      } else if (row.status === "pending" || row.status === "held" || row.status === "dead") {
         toCancel.push(row.id);
       }
     }

@@ -6,6 +6,7 @@
  */
 import type { KindName } from "../src/lib/eventBody.ts";
 import type { Queryable } from "./db/Db.ts";
+import { syncHeldDeliveries } from "./outbox.ts";
 import { ensureSecrets } from "./secrets.ts";
 import type { RelaySubscription } from "./subscription.ts";
 
@@ -68,6 +69,7 @@ export async function storeActiveSubscriptions(db: Queryable, active: RelaySubsc
   // subscription itself, except `status`, which the cancellation below also sets): rewriting 1,000 unchanged rows every second
   // cost ≈ 60 ms of PGlite time per refresh; the cancelled ones are found with a hashed NOT IN, not with
   // `NOT (id = ANY(array))`, which compares every row with every id (quadratic).
+  const changed: string[] = [];
   if (active.length > 0) {
     const rows = active.map((sub) => ({
       id: sub.id,
@@ -84,7 +86,7 @@ export async function storeActiveSubscriptions(db: Queryable, active: RelaySubsc
       from_event_id: sub.fromEventId,
       raw: sub,
     }));
-    await db.query(
+    const upserted = await db.query<{ id: string }>(
       `INSERT INTO relay_subscriptions (id, owner, swarm_id, kinds, members, endpoint, status, confirmation_mode, confirmations, ordered, from_block, from_event_id, raw, refreshed_at)
        SELECT x.id, x.owner, x.swarm_id, x.kinds, x.members, x.endpoint, x.status, x.confirmation_mode, x.confirmations, x.ordered, x.from_block, x.from_event_id, x.raw, $2
        FROM jsonb_to_recordset($1::jsonb) AS x(id text, owner text, swarm_id text, kinds jsonb, members jsonb, endpoint text, status text,
@@ -93,16 +95,23 @@ export async function storeActiveSubscriptions(db: Queryable, active: RelaySubsc
          members = EXCLUDED.members, endpoint = EXCLUDED.endpoint, status = EXCLUDED.status,
          confirmation_mode = EXCLUDED.confirmation_mode, confirmations = EXCLUDED.confirmations, ordered = EXCLUDED.ordered,
          from_block = EXCLUDED.from_block, from_event_id = EXCLUDED.from_event_id, raw = EXCLUDED.raw, refreshed_at = EXCLUDED.refreshed_at
-       WHERE (relay_subscriptions.status, relay_subscriptions.raw) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.raw)`,
+       WHERE (relay_subscriptions.status, relay_subscriptions.raw) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.raw)
+       RETURNING id`,
       [JSON.stringify(rows), now],
     );
+    changed.push(...upserted.map((r) => r.id));
     await ensureSecrets(db, active.map((sub) => sub.id), now);
   }
   const ids = active.map((sub) => sub.id);
-  await db.query(
-    `UPDATE relay_subscriptions SET status = 'inactive', refreshed_at = $2 WHERE status IN ('active', 'paused') AND id NOT IN (SELECT unnest($1::text[])) AND id NOT LIKE 'schedule:%'`,
+  const cancelled = await db.query<{ id: string }>(
+    `UPDATE relay_subscriptions SET status = 'inactive', refreshed_at = $2 WHERE status IN ('active', 'paused') AND id NOT IN (SELECT unnest($1::text[])) AND id NOT LIKE 'schedule:%'
+     RETURNING id`,
     [ids, now],
   );
+  changed.push(...cancelled.map((r) => r.id));
+  // Queued rows follow their subscription's status in the same transaction: held while paused or cancelled,
+  // pending again on resume (outbox.ts syncHeldDeliveries).
+  if (changed.length > 0) await syncHeldDeliveries(db, changed);
 }
 
 /**
@@ -150,4 +159,5 @@ export async function getCachedSubscription(db: Queryable, id: string): Promise<
 /** The endpoint answered 410 Gone: the relay stops delivering to this subscription (until a redrive). */
 export async function disableSubscription(db: Queryable, id: string, reason: string, now = Date.now()): Promise<void> {
   await db.query("UPDATE relay_subscriptions SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND disabled_at IS NULL", [id, now, reason]);
+  await syncHeldDeliveries(db, [id]);
 }

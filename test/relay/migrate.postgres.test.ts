@@ -2,7 +2,8 @@
  * The relay's schema migration on Postgres (127.0.0.1:5432, database `test`, a fresh schema per run): a relay that
  * starts beside a busy one takes no table lock when the schema is current (before, its no-op
  * `CREATE INDEX IF NOT EXISTS` waited for the other process's open transaction and could deadlock with it), a
- * changed script runs once, and concurrent first starts serialize.
+ * changed script runs once, concurrent first starts serialize, and an outbox of the previous version gets the
+ * 'held' status in its check.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../indexer/relay/db/Db.ts";
@@ -87,5 +88,20 @@ describe("relay schema migration on Postgres", () => {
     await expect(runMigration(a, "probe", `${v2}ALTER TABLE relay_missing ADD COLUMN x INT;\n`)).rejects.toThrow(/relay_missing/);
     const [after] = await a.query<{ digest: string }>("SELECT digest FROM relay_schema_versions WHERE name = 'probe'");
     expect(after!.digest).toBe(before!.digest);
+  });
+
+  it("an outbox of the previous version gets the 'held' status in its check when the new script runs", async () => {
+    const [a] = dbs as [Db];
+    await a.query(`ALTER TABLE relay_outbox DROP CONSTRAINT relay_outbox_status_check`);
+    await a.query(`ALTER TABLE relay_outbox ADD CONSTRAINT relay_outbox_status_check CHECK (status IN ('pending', 'delivering', 'delivered', 'dead', 'cancelled'))`);
+    await a.query("UPDATE relay_schema_versions SET digest = 'previous' WHERE name = 'core'");
+    await a.query(
+      `INSERT INTO relay_outbox (id, subscription_id, event_id, kind, event_type, block_number, block_hash, body, next_attempt_at, created_at)
+       VALUES ('msg_held', 's', 'e', 'immediate', 'message.broadcast', 1, '0x', '{}', 0, 0)`,
+    );
+    await expect(a.query("UPDATE relay_outbox SET status = 'held' WHERE id = 'msg_held'")).rejects.toThrow(/relay_outbox_status_check/);
+    await migrate(a);
+    await a.query("UPDATE relay_outbox SET status = 'held' WHERE id = 'msg_held'");
+    await expect(a.query("UPDATE relay_outbox SET status = 'lost' WHERE id = 'msg_held'")).rejects.toThrow(/relay_outbox_status_check/);
   });
 });

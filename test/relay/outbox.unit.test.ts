@@ -14,7 +14,8 @@ import { createIndexerClient } from "../../indexer/relay/indexerClient.ts";
 import { ingestOnce, type IngestState } from "../../indexer/relay/ingest.ts";
 import { acquireIngestLease } from "../../indexer/relay/ingestLeader.ts";
 import { matchesSubscription } from "../../indexer/relay/matchEvent.ts";
-import { claimDueDeliveries, completeDeliveries, listDeliveries, markDelivered, redrive } from "../../indexer/relay/outbox.ts";
+import { claimDueDeliveries, completeDeliveries, enqueueDeliveries, listDeliveries, markDelivered, redrive, syncHeldDeliveries, type NewDelivery } from "../../indexer/relay/outbox.ts";
+import { migrate } from "../../indexer/relay/db/migrate.ts";
 import { checkReorgs, promoteConfirmations } from "../../indexer/relay/reorgs.ts";
 import { parseRetryAfter, retryDelayMs } from "../../indexer/relay/retrySchedule.ts";
 import { readSecret } from "../../indexer/relay/secrets.ts";
@@ -210,7 +211,7 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
       await waitUntil(async () => (await db.query("SELECT 1 FROM relay_subscriptions WHERE id = '3' AND disabled_at IS NOT NULL")).length === 1, "410 disables");
       const gone = await listDeliveries(db, "3");
       expect(gone.filter((d) => d.status === "dead")).toHaveLength(1);
-      expect(gone.filter((d) => d.status === "pending")).toHaveLength(gone.length - 1); // held, not attempted
+      expect(gone.filter((d) => d.status === "held")).toHaveLength(gone.length - 1); // held, not attempted
       const goneAttempts = receiver.received.filter((r) => r.path === "/gone").length;
 
       badRecovered = true;
@@ -362,6 +363,69 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
     expect((await db.query<{ endpoint: string }>("SELECT endpoint FROM relay_subscriptions WHERE id = '2'"))[0]!.endpoint).toBe(`${receiver.url}/moved`);
     await storeActiveSubscriptions(db, [], 4_000);
     expect(await refreshedAt()).toEqual({ "1": "inactive@4000", "2": "inactive@4000", "3": "inactive@3000" });
+  });
+
+  it("holds the queued rows of a paused, cancelled or 410-disabled subscription out of claims; resume and redrive release them in order", async () => {
+    const s = (id: string, fields: Record<string, unknown> = {}) => parseSubscription(sub(id, `${receiver.url}/${id}`, { ordered: false, ...fields }));
+    const rows = (subscriptionId: string, n: number): NewDelivery[] =>
+      Array.from({ length: n }, (_, i) => ({ id: `${subscriptionId}-${i}`, subscriptionId, eventId: `e${i}`, kind: "immediate", eventType: "message.broadcast", blockNumber: "5", blockHash: "0x05", refId: null, body: "{}" }));
+    const statuses = async (subscriptionId: string) =>
+      (await db.query<{ status: string }>("SELECT status FROM relay_outbox WHERE subscription_id = $1 ORDER BY sequence", [subscriptionId])).map((r) => r.status);
+    await storeActiveSubscriptions(db, [s("1"), s("2"), s("3", { ordered: true })]);
+    await enqueueDeliveries(db, [...rows("1", 3), ...rows("2", 3), ...rows("3", 3)], 1_000);
+    const [inFlight] = await claimDueDeliveries(db, "w", 1, 60_000, 2_000);
+    expect(inFlight!.id).toBe("1-0");
+
+    // Sub 1 paused, sub 2 gone from the indexer's live list (cancelled): their pending rows are held at once.
+    await storeActiveSubscriptions(db, [s("1", { status: "paused" }), s("3", { ordered: true })]);
+    expect(await statuses("1")).toEqual(["delivering", "held", "held"]);
+    expect(await statuses("2")).toEqual(["held", "held", "held"]);
+    expect(await statuses("3")).toEqual(["pending", "pending", "pending"]);
+    expect((await listDeliveries(db, "2", { status: "held" })).map((d) => d.id)).toEqual(["2-0", "2-1", "2-2"]);
+    expect((await claimDueDeliveries(db, "w", 10, 60_000, 3_000)).map((c) => c.id)).toEqual(["3-0"]);
+
+    // The attempt in flight at the pause asks for a retry: pending, never claimed while paused, held by the sweep.
+    await completeDeliveries(db, "w", [{ id: "1-0", status: "pending", statusCode: 500, error: "HTTP 500", nextAttemptAt: 2_500 }]);
+    expect(await claimDueDeliveries(db, "w", 10, 60_000, 3_000)).toHaveLength(0);
+    expect(await syncHeldDeliveries(db)).toEqual({ held: 1, released: 0 });
+    expect(await statuses("1")).toEqual(["held", "held", "held"]);
+
+    // Resume sub 1 and sub 2 back: pending again with their due times, claimed in order.
+    await storeActiveSubscriptions(db, [s("1"), s("2"), s("3", { ordered: true })]);
+    expect(await statuses("1")).toEqual(["pending", "pending", "pending"]);
+    const due = await db.query<{ id: string; next_attempt_at: string | number }>("SELECT id, next_attempt_at FROM relay_outbox WHERE subscription_id = '1' ORDER BY sequence");
+    expect(due.map((r) => Number(r.next_attempt_at))).toEqual([2_500, 1_000, 1_000]);
+    expect((await claimDueDeliveries(db, "w", 10, 60_000, 3_000)).map((c) => c.id)).toEqual(["1-0", "1-1", "1-2", "2-0", "2-1", "2-2"]);
+    expect(await syncHeldDeliveries(db)).toEqual({ held: 0, released: 0 });
+
+    // A 410 disables sub 3: its queued rows are held (the head in flight stays); a redrive releases them.
+    await disableSubscription(db, "3", "endpoint answered 410 Gone");
+    expect(await statuses("3")).toEqual(["delivering", "held", "held"]);
+    await completeDeliveries(db, "w", [{ id: "3-0", status: "dead", statusCode: 410, error: "HTTP 410", nextAttemptAt: null }]);
+    await redrive(db, "3", { now: 4_000 });
+    expect(await statuses("3")).toEqual(["pending", "pending", "pending"]);
+    expect((await claimDueDeliveries(db, "w", 10, 60_000, 5_000)).map((c) => c.id)).toEqual(["3-0"]);
+
+    // Redriven dead rows of a paused subscription are held with the rest.
+    await completeDeliveries(db, "w", [{ id: "3-0", status: "dead", statusCode: 400, error: "HTTP 400", nextAttemptAt: null }]);
+    await storeActiveSubscriptions(db, [s("1"), s("2"), s("3", { ordered: true, status: "paused" })]);
+    await redrive(db, "3", { now: 6_000 });
+    expect(await statuses("3")).toEqual(["held", "held", "held"]);
+    // A row made held behind the relay's back (an active subscription) is released by the sweep.
+    await db.query("UPDATE relay_outbox SET status = 'held' WHERE id = '1-0'");
+    expect(await syncHeldDeliveries(db)).toEqual({ held: 0, released: 1 });
+  });
+
+  it("an outbox made before the held status gets the wider status check on the next start", async () => {
+    await db.exec(`ALTER TABLE relay_outbox DROP CONSTRAINT relay_outbox_status_check;
+      ALTER TABLE relay_outbox ADD CONSTRAINT relay_outbox_status_check CHECK (status IN ('pending', 'delivering', 'delivered', 'dead', 'cancelled'))`);
+    const held = { id: "x", subscriptionId: "1", eventId: "e", kind: "immediate" as const, eventType: "message.broadcast", blockNumber: "5", blockHash: "0x05", refId: null, body: "{}" };
+    await enqueueDeliveries(db, [held]);
+    await expect(db.query("UPDATE relay_outbox SET status = 'held' WHERE id = 'x'")).rejects.toThrow(/relay_outbox_status_check/);
+    await migrate(db);
+    await db.query("UPDATE relay_outbox SET status = 'held' WHERE id = 'x'");
+    expect(await listDeliveries(db, "1", { status: "held" })).toHaveLength(1);
+    await migrate(db); // idempotent
   });
 
   it("ingest re-reads the subscriptions only when their fingerprint changed: a refresh change, a 410 disable, a redrive", async () => {

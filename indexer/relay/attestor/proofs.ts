@@ -71,7 +71,7 @@ export function proofRoutes(options: ProofRoutesOptions): Hono {
       return c.json(errorBody("proof_not_found", `No fire ${id} is recorded by this relay`, { id }), 404);
     }
     const [row] = await db.query<{ status: string }>("SELECT status FROM relay_outbox WHERE id = $1", [id]);
-    if (row && ["pending", "delivering", "delivered"].includes(row.status)) {
+    if (row && ["pending", "held", "delivering", "delivered"].includes(row.status)) {
       return c.json(errorBody("not_yet_attested", `Delivery ${id} is ${row.status}, not attested yet`, { status: row.status }), 409);
     }
     if (row) {

@@ -13,7 +13,7 @@
  *                                        lifts a 410 disable
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { listDeliveries, redrive, type OutboxStatus } from "../outbox.ts";
+import { listDeliveries, OUTBOX_STATUSES as STATUSES, redrive, type OutboxStatus } from "../outbox.ts";
 import type { OwnerLookup } from "../secrets/index.ts";
 import { scheduleOwnerOnly } from "../secrets/schedules.ts";
 import { CronError, nextFireTimes, parseCron } from "./cron.ts";
@@ -43,7 +43,6 @@ export function schedulerRoutes({ now = Date.now }: { now?: () => number } = {})
   return app;
 }
 
-const STATUSES: OutboxStatus[] = ["pending", "delivering", "delivered", "dead", "cancelled"];
 
 /** Deliveries and redrive of a schedule's fire webhooks (absolute paths; mount with app.route("/", …)). */
 export function scheduleDeliveryRoutes({ db, auth, ownerOf, onRedrive }: { db: Parameters<typeof listDeliveries>[0]; auth: MiddlewareHandler; ownerOf: OwnerLookup; onRedrive?: () => void }): Hono {

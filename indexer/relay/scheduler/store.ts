@@ -19,7 +19,7 @@ import { createHash } from "node:crypto";
 import type { Db, Queryable } from "../db/Db.ts";
 import { runMigration } from "../db/migrate.ts";
 import { acquireLease, releaseLease } from "../leases.ts";
-import { enqueueDeliveries, type NewDelivery } from "../outbox.ts";
+import { enqueueDeliveries, syncHeldDeliveries, type NewDelivery } from "../outbox.ts";
 import { ensureSecrets } from "../secrets.ts";
 import type { SeriesState } from "./occurrences.ts";
 import type { RelaySchedule } from "./schedule.ts";
@@ -216,6 +216,8 @@ export async function syncDeliveryRows(db: Queryable, ids: string[] | undefined,
     [ids ?? null, now],
   );
   await ensureSecrets(db, rows.map((r) => r.sub_id), now);
+  // Queued fires follow the schedule's status: held while paused, cancelled or invalid, pending again on resume.
+  if (rows.length > 0) await syncHeldDeliveries(db, rows.map((r) => r.sub_id));
 }
 
 /** Canonical text of a schedule's indexer fields (key order independent: jsonb reorders keys). */
