@@ -473,6 +473,8 @@ export async function outboxCounts(db: Queryable): Promise<Record<OutboxStatus, 
 /**
  * Deletes delivered and cancelled rows older than `olderThan` (ms epoch). With `keepUnattested` (the attestor is
  * on) a delivered row stays until the attestor has put it in a batch (`attested_seq`; its leaf keeps its values).
+ * Held rows of a subscription (or schedule) cancelled before `olderThan` go too: they can never be sent (a paused
+ * one's stay, whatever their age).
  */
 export async function purgeFinished(db: Queryable, olderThan: number, { keepUnattested = false }: { keepUnattested?: boolean } = {}): Promise<number> {
   const rows = await db.query<{ id: string }>(
@@ -480,5 +482,11 @@ export async function purgeFinished(db: Queryable, olderThan: number, { keepUnat
        AND NOT ($2::boolean AND status = 'delivered' AND attested_seq IS NULL) RETURNING id`,
     [olderThan, keepUnattested],
   );
-  return rows.length;
+  const held = await db.query<{ id: string }>(
+    `DELETE FROM relay_outbox o USING relay_subscriptions s
+     WHERE o.status = 'held' AND s.id = o.subscription_id AND s.status IN ('inactive', 'cancelled') AND s.refreshed_at < $1
+     RETURNING o.id`,
+    [olderThan],
+  );
+  return rows.length + held.length;
 }

@@ -14,7 +14,7 @@ import { createIndexerClient } from "../../indexer/relay/indexerClient.ts";
 import { ingestOnce, type IngestState } from "../../indexer/relay/ingest.ts";
 import { acquireIngestLease } from "../../indexer/relay/ingestLeader.ts";
 import { matchesSubscription } from "../../indexer/relay/matchEvent.ts";
-import { claimDueDeliveries, completeDeliveries, enqueueDeliveries, listDeliveries, markDelivered, redrive, syncHeldDeliveries, type NewDelivery } from "../../indexer/relay/outbox.ts";
+import { claimDueDeliveries, completeDeliveries, enqueueDeliveries, listDeliveries, markDelivered, purgeFinished, redrive, syncHeldDeliveries, type NewDelivery } from "../../indexer/relay/outbox.ts";
 import { migrate } from "../../indexer/relay/db/migrate.ts";
 import { checkReorgs, promoteConfirmations } from "../../indexer/relay/reorgs.ts";
 import { parseRetryAfter, retryDelayMs } from "../../indexer/relay/retrySchedule.ts";
@@ -414,6 +414,18 @@ describe("ingest, outbox and delivery (PGlite, fake feed)", () => {
     // A row made held behind the relay's back (an active subscription) is released by the sweep.
     await db.query("UPDATE relay_outbox SET status = 'held' WHERE id = '1-0'");
     expect(await syncHeldDeliveries(db)).toEqual({ held: 0, released: 1 });
+  });
+
+  it("purges the held rows of a subscription cancelled longer than the retention ago, never a paused one's", async () => {
+    const s = (id: string, fields: Record<string, unknown> = {}) => parseSubscription(sub(id, `${receiver.url}/${id}`, { ordered: false, ...fields }));
+    const rows = (subscriptionId: string): NewDelivery[] =>
+      [0, 1].map((i) => ({ id: `${subscriptionId}-${i}`, subscriptionId, eventId: `e${i}`, kind: "immediate", eventType: "message.broadcast", blockNumber: "5", blockHash: "0x05", refId: null, body: "{}" }));
+    await storeActiveSubscriptions(db, [s("1"), s("2")], 1_000);
+    await enqueueDeliveries(db, [...rows("1"), ...rows("2")], 1_000);
+    await storeActiveSubscriptions(db, [s("1", { status: "paused" })], 2_000); // 1 paused, 2 cancelled, at 2,000
+    expect(await purgeFinished(db, 1_500)).toBe(0);
+    expect(await purgeFinished(db, 10_000)).toBe(2);
+    expect((await db.query<{ id: string; status: string }>("SELECT id, status FROM relay_outbox ORDER BY id")).map((r) => `${r.id}:${r.status}`)).toEqual(["1-0:held", "1-1:held"]);
   });
 
   it("an outbox made before the held status gets the wider status check on the next start", async () => {
