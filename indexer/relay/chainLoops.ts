@@ -42,6 +42,7 @@ export async function createChainLoops(config: RelayConfig, { db, log }: { db: D
           : indexerScheduleSource(config.indexerUrl),
       intervalMs: config.keeper.intervalMs,
       refreshMs: config.keeper.refreshMs,
+      ...(config.keeper.maxFeePerGas !== undefined ? { maxFeePerGas: config.keeper.maxFeePerGas } : {}),
       log,
       debug,
     });

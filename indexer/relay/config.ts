@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { parseGwei } from "viem";
 import { RelayConfigError } from "./errors.ts";
 import type { RetrySchedule } from "./retrySchedule.ts";
 
@@ -75,6 +76,8 @@ export type KeeperConfig = {
   refreshMs: number;
   /** RELAY_KEEPER_SOURCE: the indexer's /v1/schedules (default) or the registry's getters ("chain"). */
   source: "indexer" | "chain";
+  /** RELAY_KEEPER_MAX_FEE_GWEI: highest max fee per gas (wei) it pays; executions wait while the base fee is above. */
+  maxFeePerGas: bigint | undefined;
 };
 
 export type AttestorConfig = {
@@ -116,6 +119,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new RelayConfigError(name, raw, `an integer in [${min}, ${max}]`);
   return value;
+}
+
+/** A positive decimal amount of gwei (at most 9 decimals) as wei; undefined when unset. */
+function gwei(env: NodeJS.ProcessEnv, name: string): bigint | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return undefined;
+  const wei = /^\d{1,12}(\.\d{1,9})?$/.test(raw) ? parseGwei(raw) : 0n;
+  if (wei <= 0n) throw new RelayConfigError(name, raw, "a positive number of gwei (e.g. 2 or 0.05)");
+  return wei;
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -173,6 +185,7 @@ function chainLoopsConfig(
           intervalMs: int(env, "RELAY_KEEPER_INTERVAL_MS", 1_000, 10),
           refreshMs: int(env, "RELAY_KEEPER_REFRESH_MS", 5_000, 0),
           source,
+          maxFeePerGas: gwei(env, "RELAY_KEEPER_MAX_FEE_GWEI"),
         }
       : undefined,
     attestor: attestorKey

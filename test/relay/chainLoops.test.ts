@@ -84,22 +84,27 @@ describe("keeper and attestor in startRelay", () => {
     });
     await publicClient.waitForTransactionReceipt({ hash });
 
-    const config = loadRelayConfig(
-      {
-        RELAY_PORT: "0",
-        RELAY_INDEXER_URL: feed.url,
-        RELAY_DATA_DIR: path.join(workDir, "relay"),
-        CONCORD_DEPLOYMENT: path.join(workDir, "31337.json"),
-        RELAY_SCHEDULER: "0",
-        RELAY_KEEPER_PRIVATE_KEY: KEEPER_KEY,
-        RELAY_KEEPER_SOURCE: "chain",
-        RELAY_KEEPER_INTERVAL_MS: "200",
-        RELAY_ATTESTOR_PRIVATE_KEY: DEPLOYER_KEY,
-        RELAY_ATTEST_INTERVAL_MS: "300",
-        RELAY_REORG_DEPTH: "0",
-      },
-      process.cwd(),
-    );
+    const env = {
+      RELAY_PORT: "0",
+      RELAY_INDEXER_URL: feed.url,
+      RELAY_DATA_DIR: path.join(workDir, "relay"),
+      CONCORD_DEPLOYMENT: path.join(workDir, "31337.json"),
+      RELAY_SCHEDULER: "0",
+      RELAY_KEEPER_PRIVATE_KEY: KEEPER_KEY,
+      RELAY_KEEPER_SOURCE: "chain",
+      RELAY_KEEPER_INTERVAL_MS: "200",
+      // A fee cap far above the local node's base fee: the keeper sends under it.
+      RELAY_KEEPER_MAX_FEE_GWEI: "1000",
+      RELAY_ATTESTOR_PRIVATE_KEY: DEPLOYER_KEY,
+      RELAY_ATTEST_INTERVAL_MS: "300",
+      RELAY_REORG_DEPTH: "0",
+    };
+    for (const bad of ["0", "-1", "ten", "1.0000000001", "1e3"]) {
+      expect(() => loadRelayConfig({ ...env, RELAY_KEEPER_MAX_FEE_GWEI: bad }, process.cwd()), bad).toThrow(/RELAY_KEEPER_MAX_FEE_GWEI=.*positive number of gwei/);
+    }
+    expect(loadRelayConfig({ ...env, RELAY_KEEPER_MAX_FEE_GWEI: "0.05" }, process.cwd()).keeper?.maxFeePerGas).toBe(50_000_000n);
+    const config = loadRelayConfig(env, process.cwd());
+    expect(config.keeper?.maxFeePerGas).toBe(1_000_000_000_000n);
     expect(config.keeper?.scheduleRegistry).toBe(registry);
     expect(config.attestor?.attestations).toBe(attestations);
     relay = await startRelay(config, { log: (m) => logs.push(m) });
@@ -112,6 +117,7 @@ describe("keeper and attestor in startRelay", () => {
     expect(executed).toHaveLength(1);
     expect(executed[0]!.args).toMatchObject({ scheduleId: 1n, occurrence: 0, success: true });
     expect(executed[0]!.args.executor!.toLowerCase()).toBe(KEEPER_ADDRESS.toLowerCase());
+    expect((await publicClient.getTransaction({ hash: executed[0]!.transactionHash! })).maxFeePerGas! <= 1_000_000_000_000n).toBe(true);
     const receipt = await publicClient.getTransactionReceipt({ hash: executed[0]!.transactionHash! });
     console.info(`execute gas through the relay's keeper (empty call to an EOA): ${receipt.gasUsed}`);
 

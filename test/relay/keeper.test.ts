@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+import { parseGwei, type Account, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
 import { Keeper } from "../../indexer/relay/keeper/keeper.ts";
 import { executableOccurrence } from "../../indexer/relay/keeper/occurrence.ts";
 import { chainScheduleSource, indexerScheduleSource, readSchedule } from "../../indexer/relay/keeper/scheduleSource.ts";
@@ -177,6 +177,54 @@ describe("keeper on a chain", () => {
     expect((await f.executions(id)).map((e) => e.occurrence)).toEqual([0]);
     expect(r1.executed).toHaveLength(1);
     console.info(`execute gas (MockScheduleTarget.noop, FireAll, first run): ${r1.executed[0]!.gasUsed}`);
+  });
+
+  it("with a fee cap, due executions wait while the base fee is above it and are sent with a max fee under it", async () => {
+    const f = await fixture();
+    const logs: string[] = [];
+    const cap = parseGwei("5");
+    const keeper = new Keeper({
+      publicClient: f.publicClient,
+      walletClient: f.keeper as unknown as Wallet,
+      registry: f.registry,
+      source: chainScheduleSource(f.publicClient, f.registry),
+      intervalMs: 100,
+      refreshMs: 0,
+      maxFeePerGas: cap,
+      log: (m) => logs.push(m),
+    });
+    const setBaseFee = (wei: bigint) =>
+      (f.publicClient as unknown as { request: (a: { method: string; params: unknown[] }) => Promise<unknown> }).request({ method: "hardhat_setNextBlockBaseFeePerGas", params: [`0x${wei.toString(16)}`] });
+    const start = (await f.now()) + 100;
+    const { id } = await f.register(await f.params({ startTime: start, period: 100, catchUp: POLICY.FireAll }));
+    const nonce = await f.publicClient.getTransactionCount({ address: f.keeper.account.address });
+
+    // Nothing due: no fee lookup, nothing deferred.
+    expect(await keeper.runOnce()).toMatchObject({ sent: [] });
+    expect(keeper.stats.deferred).toBe(0);
+
+    // Due, but the base fee is 50 gwei: the round sends nothing, twice, and says so once.
+    await setBaseFee(parseGwei("50"));
+    await f.mineAt(start);
+    const waiting = await keeper.runOnce();
+    expect(waiting.sent).toEqual([]);
+    expect(waiting.deferred?.baseFeePerGas).toBeGreaterThan(cap);
+    expect((await keeper.runOnce()).sent).toEqual([]);
+    expect(keeper.stats.deferred).toBe(2);
+    expect(await f.publicClient.getTransactionCount({ address: f.keeper.account.address })).toBe(nonce);
+    expect(logs).toEqual([expect.stringMatching(/^keeper: base fee [\d.]+ gwei is above the cap of 5 gwei \(RELAY_KEEPER_MAX_FEE_GWEI\): due executions wait$/)]);
+
+    // The base fee drops to 1 gwei: executed, with a max fee per gas of at most the cap.
+    await setBaseFee(parseGwei("1"));
+    await f.mineAt(start + 10);
+    const round = await keeper.runOnce();
+    expect(round.executed.map((e) => [e.id, e.occurrence])).toEqual([[id, 0]]);
+    expect(round.deferred).toBeUndefined();
+    const tx = await f.publicClient.getTransaction({ hash: round.sent[0]!.hash });
+    expect(tx.maxFeePerGas! <= cap).toBe(true);
+    expect(tx.maxPriorityFeePerGas! <= tx.maxFeePerGas!).toBe(true);
+    expect(logs.at(-1)).toBe("keeper: base fee back under the cap of 5 gwei: executing again");
+    expect(keeper.stats.deferred).toBe(2);
   });
 
   it("keeps executing known schedules while its source is down", async () => {

@@ -8,12 +8,15 @@
  *   3. for each schedule whose cached state says an occurrence is executable (occurrence.ts, the contract's
  *      rules), re-read it on chain (getSchedule), recompute, simulate `execute(id, k)` and send it;
  *   4. wait for this round's receipts (bounded), so one process never has two transactions for one schedule.
+ * Gas price: with `maxFeePerGas` (RELAY_KEEPER_MAX_FEE_GWEI) every execution is sent with a max fee per gas of at
+ * most that, and while the base fee is above it the round sends nothing (the executions wait for a
+ * cheaper block; counted in stats.deferred, logged when it starts and ends).
  * An expected revert (another keeper was first: AlreadyExecuted / NotLatest / OutOfOrder; or NotDue, Paused,
  * Cancelled, Expired, PastEnd, BeyondMaxRuns, InsufficientFunds …) in the simulation or the receipt is logged at
  * debug level; that (schedule, occurrence) is not tried again for `retryMs` (or until the chain shows it moved on).
  * Several keepers (relays, other operators) may race: the contract lets each occurrence run once.
  */
-import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
+import { formatGwei, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
 import { ScheduleRegistryAbi } from "../../abis/ScheduleRegistryAbi.ts";
 import { chainClock, revertName, shortError } from "../chainClients.ts";
 import { IntervalLoop } from "../intervalLoop.ts";
@@ -32,6 +35,8 @@ export type KeeperOptions = {
   /** Most executions sent per round. */
   maxPerRound?: number;
   receiptTimeoutMs?: number;
+  /** Highest max fee per gas (wei) the keeper sends with; while the base fee is above it, executions wait. */
+  maxFeePerGas?: bigint;
   log?: (message: string) => void;
   debug?: (message: string) => void;
 };
@@ -42,11 +47,22 @@ export type KeeperStats = {
   /** Simulations or receipts that reverted with an expected error (lost races, state changes). */
   skipped: number;
   failed: number;
+  /** Rounds whose due executions waited because the base fee was above maxFeePerGas. */
+  deferred: number;
   lastGasUsed: string | null;
   lastError: string | null;
 };
 
-export type KeeperRound = { sent: { id: bigint; occurrence: number; hash: Hex }[]; executed: { id: bigint; occurrence: number; gasUsed: bigint }[]; skipped: { id: bigint; occurrence: number; reason: string }[] };
+export type KeeperRound = {
+  sent: { id: bigint; occurrence: number; hash: Hex }[];
+  executed: { id: bigint; occurrence: number; gasUsed: bigint }[];
+  skipped: { id: bigint; occurrence: number; reason: string }[];
+  /** Set when due executions waited for the base fee to come down to maxFeePerGas (wei). */
+  deferred?: { baseFeePerGas: bigint };
+};
+
+/** Fee fields for a transaction under the keeper's cap; `defer`: the base fee is above it, send nothing now. */
+type FeePlan = { defer: false; fees?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } } | { defer: true; baseFeePerGas: bigint };
 
 /** Reverts that mean "not now / not any more" rather than a broken keeper. */
 const EXPECTED = new Set([
@@ -66,7 +82,9 @@ const EXPECTED = new Set([
 
 export class Keeper {
   readonly options: KeeperOptions;
-  readonly stats: KeeperStats = { schedules: 0, executed: 0, skipped: 0, failed: 0, lastGasUsed: null, lastError: null };
+  readonly stats: KeeperStats = { schedules: 0, executed: 0, skipped: 0, failed: 0, deferred: 0, lastGasUsed: null, lastError: null };
+  /** The base fee was above maxFeePerGas at the last look (for logging the change only). */
+  private priced = false;
   private schedules = new Map<string, KeeperSchedule>();
   private lastRefresh = 0;
   /** `${id}:${k}` → until (ms) it is not tried again. */
@@ -131,6 +149,8 @@ export class Keeper {
     const { time, blockTag } = await chainClock(publicClient);
     const max = this.options.maxPerRound ?? 50;
     const sent: { id: bigint; occurrence: number; hash: Hex }[] = [];
+    // Read once per round, and only when something is due (no RPC call in an idle round).
+    let plan: FeePlan | undefined;
     for (const cached of this.schedules.values()) {
       if (sent.length >= max) break;
       const id = String(cached.id);
@@ -146,6 +166,13 @@ export class Keeper {
       this.schedules.set(id, fresh);
       const due = executableOccurrence(fresh, time);
       if (!due || this.suppressed.has(`${id}:${due.occurrence}`)) continue;
+      if (this.options.maxFeePerGas !== undefined) {
+        plan ??= await this.feePlan(this.options.maxFeePerGas, blockTag);
+        if (plan.defer) {
+          result.deferred = { baseFeePerGas: plan.baseFeePerGas };
+          break;
+        }
+      }
       try {
         const { request } = await publicClient.simulateContract({
           account: walletClient.account,
@@ -154,6 +181,8 @@ export class Keeper {
           functionName: "execute",
           args: [cached.id, due.occurrence],
           blockTag,
+          // Under the cap (feePlan); the request carries them to the send.
+          ...(plan && !plan.defer ? plan.fees : undefined),
         });
         // The full ABI (simulate keeps only the function): a revert at send time is decoded too.
         const hash = await walletClient.writeContract({ ...request, abi: ScheduleRegistryAbi });
@@ -165,8 +194,42 @@ export class Keeper {
       }
     }
     result.sent = sent;
+    if (plan) this.notePrice(plan);
     await this.checkInFlight(result, this.options.receiptTimeoutMs ?? 60_000);
     return result;
+  }
+
+  /**
+   * Fees under `cap`: on an EIP-1559 chain the base fee of the block the round reads (the pending one where the node
+   * has it, chainClock) decides (above the cap: defer), and the
+   * node's estimate is lowered to the cap (max fee) and to the max fee (priority fee); on a chain without a base
+   * fee the node's gas price decides and the transaction is sent at it.
+   */
+  private async feePlan(cap: bigint, blockTag: "pending" | "latest"): Promise<FeePlan> {
+    const { publicClient } = this.options;
+    const block = await publicClient.getBlock({ blockTag });
+    if (block.baseFeePerGas === null || block.baseFeePerGas === undefined) {
+      const gasPrice = await publicClient.getGasPrice();
+      return gasPrice > cap ? { defer: true, baseFeePerGas: gasPrice } : { defer: false };
+    }
+    if (block.baseFeePerGas > cap) return { defer: true, baseFeePerGas: block.baseFeePerGas };
+    const estimate = await publicClient.estimateFeesPerGas();
+    const maxFeePerGas = estimate.maxFeePerGas < cap ? estimate.maxFeePerGas : cap;
+    const maxPriorityFeePerGas = estimate.maxPriorityFeePerGas < maxFeePerGas ? estimate.maxPriorityFeePerGas : maxFeePerGas;
+    return { defer: false, fees: { maxFeePerGas, maxPriorityFeePerGas } };
+  }
+
+  /** Counts a deferred round; logs when the base fee goes above the cap and when it is back under it. */
+  private notePrice(plan: FeePlan): void {
+    const cap = this.options.maxFeePerGas!;
+    if (plan.defer) {
+      this.stats.deferred++;
+      if (!this.priced) this.log(`base fee ${formatGwei(plan.baseFeePerGas)} gwei is above the cap of ${formatGwei(cap)} gwei (RELAY_KEEPER_MAX_FEE_GWEI): due executions wait`);
+      this.priced = true;
+    } else if (this.priced) {
+      this.log(`base fee back under the cap of ${formatGwei(cap)} gwei: executing again`);
+      this.priced = false;
+    }
   }
 
   private onRevert(id: bigint, occurrence: number, error: unknown, now: number, result: KeeperRound): void {
