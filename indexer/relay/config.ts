@@ -21,6 +21,13 @@ export type RelayConfig = {
   dbSchema: string;
   dataDir: string;
   pollMs: number;
+  /**
+   * RELAY_FEED_SIGNAL (on by default): new feed events are pushed by the indexer's live query (feedSignal.ts); the
+   * feed is then read on each push and every `feedSignalFallbackMs` (RELAY_FEED_SIGNAL_FALLBACK_MS) instead of
+   * being long-polled. Off, or while the stream is down: long-poll every `pollMs`.
+   */
+  feedSignal: boolean;
+  feedSignalFallbackMs: number;
   batchSize: number;
   subscriptionsRefreshMs: number;
   concurrency: number;
@@ -225,6 +232,8 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     dbSchema,
     dataDir: path.resolve(cwd, env.RELAY_DATA_DIR?.trim() || ".concord/relay"),
     pollMs: int(env, "RELAY_POLL_MS", 100, 10),
+    feedSignal: bool(env, "RELAY_FEED_SIGNAL", true),
+    feedSignalFallbackMs: int(env, "RELAY_FEED_SIGNAL_FALLBACK_MS", 1_000, 10),
     batchSize: int(env, "RELAY_BATCH", 500, 1, 1000),
     subscriptionsRefreshMs: int(env, "RELAY_SUBSCRIPTIONS_REFRESH_MS", 1_000, 10),
     concurrency: int(env, "RELAY_CONCURRENCY", 128, 1, 1024),

@@ -19,6 +19,7 @@ import type { Db } from "./db/Db.ts";
 import { logSlowQueries, openDb } from "./db/openDb.ts";
 import { DeliveryPool } from "./deliveryPool.ts";
 import { IngestConflictError } from "./errors.ts";
+import { FeedSignal } from "./feedSignal.ts";
 import { createIndexerClient, type IndexerClient } from "./indexerClient.ts";
 import { ingestOnce, type IngestState } from "./ingest.ts";
 import { acquireIngestLease, releaseIngestLease } from "./ingestLeader.ts";
@@ -123,6 +124,9 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
 
   let running = true;
   let wakeIngest: (() => void) | undefined;
+  // Pushes from the indexer when the feed has new events (feedSignal.ts); without it the feed is long-polled.
+  const feedSignal = config.feedSignal ? new FeedSignal({ indexerUrl: config.indexerUrl, log }) : undefined;
+  feedSignal?.start();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -152,6 +156,11 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     while (running) {
       let more = false;
       let waited = 0;
+      // Pushed: read the feed at once and, when it had nothing new, wait for the next push (a push during the read
+      // moves the generation on, so it is not missed). Raw-log subscriptions follow the chain's blocks, not the
+      // feed: while there are any, the loop keeps its poll interval.
+      const signalGeneration = feedSignal?.generation ?? 0;
+      const pushed = feedSignal?.connected === true && !(rawRpc !== undefined && rawWanted);
       try {
         // The lease is renewed every ~1/5 of its length, not every poll (each statement costs on PGlite).
         const now0 = Date.now();
@@ -168,10 +177,11 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
           const rawLimit = rawOn ? await indexer.headBlock() : undefined;
           // Hand-off (outbox.ts enqueueAndHandOff): new rows this pool has room for are inserted leased to it and
           // start as soon as the ingest transaction commits (no claim statement); the rest are claimed as usual.
-          // The feed is long-polled for up to one poll interval (GET /v1/events?wait=): a new event is seen within the
-          // indexer's re-check (≈ 15 ms) instead of half an interval; the sleep below only fills up the interval.
+          // Pushed (feed signal): one read now. Otherwise the feed is long-polled for up to one poll interval (GET
+          // /v1/events?wait=): a new event is seen within the indexer's re-check (≈ 15 ms) instead of half an
+          // interval; the wait below only fills up the interval.
           const ingestStarted = Date.now();
-          const ingestOptions = { batchSize: config.batchSize, subscriptionsRefreshMs: config.subscriptionsRefreshMs, feedWaitMs: config.pollMs };
+          const ingestOptions = { batchSize: config.batchSize, subscriptionsRefreshMs: config.subscriptionsRefreshMs, feedWaitMs: pushed ? 0 : config.pollMs };
           const result = await ingestOnce(db, indexer, ingestOptions, state, ingestStarted, () => ({ workerId: config.workerId, leaseMs: config.leaseMs, max: pool.handOffCapacity() }));
           if (result.events === 0) waited = Date.now() - ingestStarted;
           pool.acceptHandOff(result.handedOff, result.at);
@@ -231,7 +241,11 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
           lastError = message;
         }
       }
-      if (running && !more && waited < config.pollMs) await sleep(config.pollMs - waited);
+      if (running && !more) {
+        if (pushed && leading) await feedSignal!.wait(signalGeneration, config.feedSignalFallbackMs);
+        // Polling: a push, or the stream coming up, ends the wait early too.
+        else if (waited < config.pollMs) await (feedSignal && leading ? feedSignal.wait(signalGeneration, config.pollMs - waited) : sleep(config.pollMs - waited));
+      }
     }
   })();
 
@@ -268,7 +282,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     signerOf,
     ownerOf: ownerLookup({ db, indexerUrl: config.indexerUrl }),
     onRedrive: () => pool.wake(),
-    stats: () => ({ ...pool.stats, ingestLeader: leading, ...progress, ...(scheduler ? { scheduler: { ...scheduler.stats } } : {}), ...chainLoops.stats() }),
+    stats: () => ({ ...pool.stats, ingestLeader: leading, ...progress, feedSignal: feedSignal ? { connected: feedSignal.connected, pushes: feedSignal.generation } : null, ...(scheduler ? { scheduler: { ...scheduler.stats } } : {}), ...chainLoops.stats() }),
     extraRoutes,
   });
   if (chainLoops.routes) app.route("/", chainLoops.routes);
@@ -285,6 +299,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     (stopped ??= (async () => {
       running = false;
       wakeIngest?.();
+      await feedSignal?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ingestLoop;
       await scheduler?.stop();

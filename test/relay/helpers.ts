@@ -100,19 +100,60 @@ export async function startReceiver(respond: Receiver["respond"] = () => ({ stat
   return receiver;
 }
 
-/** A fake indexer for unit tests: /v1/events, /v1/subscriptions, /status from in-memory arrays. */
+/**
+ * A fake indexer for unit tests: /v1/events, /v1/subscriptions, /status from in-memory arrays; with `live` on, also
+ * Ponder's /sql/live server-sent events for the relay's feed signal (feedSignal.ts): push() sends one event to
+ * every open stream, dropLive() ends them. Off (the default), /sql/live answers 404 like an indexer without it.
+ */
 export type FakeFeed = {
   url: string;
   events: FeedEvent[];
   subscriptions: Record<string, unknown>[];
   head: { number: number };
+  live: boolean;
+  /** Requests seen per path (/v1/events, /sql/live, …). */
+  requests: Map<string, number>;
+  /** The `sql` parameters /sql/live was opened with. */
+  liveQueries: string[];
+  openStreams: () => number;
+  push: () => void;
+  dropLive: () => void;
   close: () => Promise<void>;
 };
 
 export async function startFakeFeed(): Promise<FakeFeed> {
-  const feed: FakeFeed = { url: "", events: [], subscriptions: [], head: { number: 0 }, close: async () => {} };
+  const streams = new Set<http.ServerResponse>();
+  let pushes = 0;
+  const feed: FakeFeed = {
+    url: "",
+    events: [],
+    subscriptions: [],
+    head: { number: 0 },
+    live: false,
+    requests: new Map(),
+    liveQueries: [],
+    openStreams: () => streams.size,
+    push: () => {
+      pushes++;
+      for (const res of streams) res.write(`data: {"rows":[{"id":"${pushes}"}]}\n\n`);
+    },
+    dropLive: () => {
+      for (const res of streams) res.end();
+      streams.clear();
+    },
+    close: async () => {},
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
+    feed.requests.set(url.pathname, (feed.requests.get(url.pathname) ?? 0) + 1);
+    if (url.pathname === "/sql/live" && feed.live) {
+      feed.liveQueries.push(url.searchParams.get("sql") ?? "");
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      res.flushHeaders();
+      streams.add(res);
+      res.on("close", () => streams.delete(res));
+      return;
+    }
     const send = (body: unknown) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
