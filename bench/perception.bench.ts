@@ -139,6 +139,12 @@ export default async function run(): Promise<BenchResult> {
   latency(`${subs} subscriptions`, p.manySubs, "last");
   metrics.push({ name: `latency.${subs} subscriptions: split, mined -> in the feed p50 (indexer)`, value: p.manySubs.indexer.p50, unit: "ms", notes: `p99 ${p.manySubs.indexer.p99}; feed -> first webhook (relay) p50 ${p.manySubs.relayFirst.p50}, p99 ${p.manySubs.relayFirst.p99}` });
 
+  metrics.push({
+    name: "idle: indexer CPU with the relay attached, % of one core",
+    value: p.idle.indexerPercent,
+    unit: "%",
+    notes: `${p.idle.seconds} s, nothing sent; relay ${p.idle.relayPercent} %; the indexer while one client also long-polls GET /v1/events?wait=100 back to back (the relay's feed reads before its feed signal): ${p.idle.indexerWithLongPollPercent} %; relay feed signal ${JSON.stringify(p.idle.feedSignal)}`,
+  });
   const t = p.throughput;
   metrics.push(
     atLeast(`throughput (whole stack, relay on ${relayStore}): signed deliveries/s, first -> last received`, t.deliveriesPerSecond, "deliveries/s", THROUGHPUT_MIN, `${t.uniqueReceived.toLocaleString("en-US")}/${t.expected.toLocaleString("en-US")} unique webhook-ids (${t.events} broadcasts in one block x ${t.subscriptions} subscriptions) in ${t.firstToLastMs} ms; ${t.duplicates} duplicates; per-second windows ${t.perSecond.join(", ")}`),

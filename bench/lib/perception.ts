@@ -24,6 +24,7 @@ import { getFreePort } from "../../scripts/lib/waitFor.ts";
 import { signedFetch } from "../../sdk/signedRequest.ts";
 import { verifyWebhook } from "../../sdk/webhooks.ts";
 import { DEV_MNEMONIC, startStack, type TestStack } from "../../test/e2e/harness.ts";
+import { processTreeCpuMs } from "./processCpu.ts";
 import { percentile } from "./result.ts";
 import { dropSchema } from "./relayLoad.ts";
 import { startWebhookSink, type Arrival, type WebhookSink } from "./webhookSink.ts";
@@ -92,6 +93,12 @@ export type PerceptionReport = {
   setupSeconds: number;
   relayEnv: Record<string, string>;
   ponderPollingNote: string;
+  /**
+   * The stack idle (subscriptions set up, nothing sent) for `seconds`: CPU of the indexer's processes and of the
+   * relay in % of one core; `indexerWithLongPollPercent`: the indexer while this process also long-polls
+   * GET /v1/events?wait=100 back to back (what the relay did before its feed signal).
+   */
+  idle: { seconds: number; indexerPercent: number; relayPercent: number; indexerWithLongPollPercent: number; feedSignal: unknown };
   oneSub: LatencyReport;
   manySubs: LatencyReport;
   throughput: {
@@ -393,6 +400,38 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
     if (!(await waitArrivals("/one/", block, 1, 0, 60_000))) throw new Error("warm-up delivery (1 subscription) did not arrive");
   }
   const setupSeconds1 = (performance.now() - setupStart) / 1000;
+
+  // Idle cost: the stack with its relay and nothing happening; then the same with one long-polling feed reader.
+  const idle = await (async () => {
+    const seconds = 10;
+    const indexerPid = stack.stack.indexer.process.pid;
+    const relayPid = relay.process.pid;
+    const measure = async (during?: () => Promise<void>) => {
+      const i0 = processTreeCpuMs(indexerPid);
+      const r0 = processTreeCpuMs(relayPid);
+      const t0 = performance.now();
+      await (during ? during() : sleep(seconds * 1000));
+      const elapsed = performance.now() - t0;
+      return { indexer: (100 * (processTreeCpuMs(indexerPid) - i0)) / elapsed, relay: (100 * (processTreeCpuMs(relayPid) - r0)) / elapsed };
+    };
+    // The warm-up's writes settle, and the relay's feed has been quiet for longer than RELAY_FEED_SIGNAL_ACTIVE_MS
+    // (10 s: until then it long-polls the feed, see indexer/relay/relay.ts).
+    await sleep(Number(o.relayEnv.RELAY_FEED_SIGNAL_ACTIVE_MS ?? 10_000) + 2_000);
+    const quiet = await measure();
+    let after = "";
+    for (;;) {
+      const page = await getJson<{ items: { id: string }[] }>(`${stack.apiUrl}/v1/events?limit=1000&after=${after}`);
+      if (page.items.length === 0) break;
+      after = page.items.at(-1)!.id;
+    }
+    const longPoll = await measure(async () => {
+      const end = performance.now() + seconds * 1000;
+      while (performance.now() < end) await getJson(`${stack.apiUrl}/v1/events?limit=500&after=${after}&wait=100`);
+    });
+    const r1 = (v: number) => Math.round(v * 10) / 10;
+    return { seconds, indexerPercent: r1(quiet.indexer), relayPercent: r1(quiet.relay), indexerWithLongPollPercent: r1(longPoll.indexer), feedSignal: (await relayHealth()).stats };
+  })();
+  o.log(`  idle ${idle.seconds} s: indexer ${idle.indexerPercent} %, relay ${idle.relayPercent} % of a core; indexer with one long-poller ${idle.indexerWithLongPollPercent} %`);
   o.log(`  latency, 1 subscription: ${o.eventsOneSub} broadcasts, one per block…`);
   const oneSub = await latencyPhase(swarmOne, "/one/", 1, o.eventsOneSub);
   o.log(`    first webhook p50 ${oneSub.first.p50} ms, p99 ${oneSub.first.p99} ms (indexer p50 ${oneSub.indexer.p50} ms)`);
@@ -561,6 +600,7 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
     setupSeconds: r1(setupSeconds),
     relayEnv: o.relayEnv,
     ponderPollingNote: "",
+    idle: { ...idle, feedSignal: (idle.feedSignal as { feedSignal?: unknown } | undefined)?.feedSignal ?? null },
     oneSub,
     manySubs,
     throughput,

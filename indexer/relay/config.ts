@@ -28,6 +28,8 @@ export type RelayConfig = {
    */
   feedSignal: boolean;
   feedSignalFallbackMs: number;
+  /** RELAY_FEED_SIGNAL_ACTIVE_MS: after the last new feed event the feed is long-polled this long before waiting on pushes. */
+  feedSignalActiveMs: number;
   batchSize: number;
   subscriptionsRefreshMs: number;
   concurrency: number;
@@ -234,6 +236,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     pollMs: int(env, "RELAY_POLL_MS", 100, 10),
     feedSignal: bool(env, "RELAY_FEED_SIGNAL", true),
     feedSignalFallbackMs: int(env, "RELAY_FEED_SIGNAL_FALLBACK_MS", 1_000, 10),
+    feedSignalActiveMs: int(env, "RELAY_FEED_SIGNAL_ACTIVE_MS", 10_000, 0),
     batchSize: int(env, "RELAY_BATCH", 500, 1, 1000),
     subscriptionsRefreshMs: int(env, "RELAY_SUBSCRIPTIONS_REFRESH_MS", 1_000, 10),
     concurrency: int(env, "RELAY_CONCURRENCY", 128, 1, 1024),

@@ -7,11 +7,12 @@
  * Why: the relay long-polled `GET /v1/events?wait=`, which the indexer answers by re-reading the feed every 15 ms
  * while nothing is new: ≈ 66 queries a second for an idle relay, ≈ 19 % of a core of the indexer's process on this
  * machine (measured with the dev stack idle: 4.5 % without the relay, 23 % with it). With the signal the idle
- * relay reads the feed once per push and once per `fallbackMs`.
+ * relay reads the feed once per push and once per RELAY_FEED_SIGNAL_FALLBACK_MS.
  *
- * The relay's ingest loop reads `generation` before a feed read and, when the read found nothing new, waits for
- * `wait(generation, fallbackMs)`: a push that arrived during the read counts (the generation moved on), so none is
- * missed. While not connected (an indexer without /sql/live, 503 during Ponder's backfill, a dropped stream) the
+ * The relay's ingest loop (relay.ts), once the feed has been quiet for RELAY_FEED_SIGNAL_ACTIVE_MS, reads
+ * `generation` before a feed read and, when the read found nothing new, waits for `wait(generation, fallbackMs)`:
+ * a push that arrived during the read counts (the generation moved on), so none is missed. While events come it
+ * long-polls (a long-poll answer arrives a few ms before a push would). While not connected (an indexer without /sql/live, 503 during Ponder's backfill, a dropped stream) the
  * loop long-polls as before, and the stream is reconnected with a backoff (an established stream that ends, e.g.
  * after undici's body timeout on an idle stream, is reconnected at once and without a log line).
  */

@@ -126,11 +126,19 @@ describe("relay with the feed signal", () => {
     const reads = feed.requests.get("/v1/events") ?? 0;
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(feed.requests.get("/v1/events") ?? 0).toBeLessThanOrEqual(reads + 1);
+    const readsBeforeEvent = feed.eventWaits.length;
 
     // An event and its push: delivered long before the minute is up.
     feed.events.push(feedEvent(5, 0));
     feed.push();
     const [webhook] = await waitUntil(() => (receiver.received.length > 0 ? receiver.received : undefined), "the pushed event's webhook", 20_000);
     expect(webhook!.json.id).toBe(feedEvent(5, 0).id);
+    // Quiet until then: once connected, every read was a plain one (no long-poll). Right after an event the feed is
+    // long-polled (RELAY_FEED_SIGNAL_ACTIVE_MS, 10 s by default), where the next event is seen a few ms sooner.
+    expect(feed.eventWaits.slice(reads, readsBeforeEvent).every((w) => w === 0)).toBe(true);
+    await waitUntil(() => feed.eventWaits.slice(readsBeforeEvent).some((w) => w === 60_000), "a long-poll while active");
+    feed.events.push(feedEvent(6, 0));
+    feed.push();
+    await waitUntil(() => receiver.received.length >= 2, "the second event's webhook", 20_000);
   });
 });

@@ -115,6 +115,8 @@ export type FakeFeed = {
   requests: Map<string, number>;
   /** The `sql` parameters /sql/live was opened with. */
   liveQueries: string[];
+  /** The `wait` parameter of each /v1/events request (0 when absent). */
+  eventWaits: number[];
   openStreams: () => number;
   push: () => void;
   dropLive: () => void;
@@ -132,6 +134,7 @@ export async function startFakeFeed(): Promise<FakeFeed> {
     live: false,
     requests: new Map(),
     liveQueries: [],
+    eventWaits: [],
     openStreams: () => streams.size,
     push: () => {
       pushes++;
@@ -159,6 +162,7 @@ export async function startFakeFeed(): Promise<FakeFeed> {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === "/v1/events") {
+      feed.eventWaits.push(Number(url.searchParams.get("wait") ?? 0));
       const after = url.searchParams.get("after") ?? "";
       const limit = Number(url.searchParams.get("limit") ?? 100);
       const items = [...feed.events].sort((a, b) => (a.id < b.id ? -1 : 1)).filter((e) => e.id > after).slice(0, limit);

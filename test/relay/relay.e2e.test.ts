@@ -256,6 +256,10 @@ describe("relay (e2e, real stack)", () => {
     await waitUntil(async () => (await deliveries()).every((d) => d.status === "delivered"), "redriven deliveries");
     const after = down.received.slice(before);
     expect(after.map((w) => w.id)).toEqual(dead.map((d) => d.id)); // same webhook-ids, in order, once each
+    // The relay learned of these events from Ponder's live-query push (feedSignal.ts), not by long-polling.
+    const health = (await (await fetch(`${r.url}/health`)).json()) as { stats: { feedSignal: { connected: boolean; pushes: number } } };
+    expect(health.stats.feedSignal.connected).toBe(true);
+    expect(health.stats.feedSignal.pushes).toBeGreaterThan(0);
     await cancel([flakySub, downSub]);
     await r.process.stop();
   });

@@ -1,0 +1,36 @@
+/**
+ * CPU time (user + system, ms) of a process and all its descendants, from /proc (Linux): the indexer is started
+ * through a launcher, so its CPU is the tree's. Processes that ended meanwhile are not counted.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function stat(pid: number): { ppid: number; cpuMs: number } | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return { ppid: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}
+
+export function processTreeCpuMs(root: number): number {
+  const all = new Map<number, { ppid: number; cpuMs: number }>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = stat(Number(name));
+    if (s) all.set(Number(name), s);
+  }
+  let total = 0;
+  const queue = [root];
+  const seen = new Set<number>();
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    total += all.get(pid)?.cpuMs ?? 0;
+    for (const [child, s] of all) if (s.ppid === pid) queue.push(child);
+  }
+  return total;
+}
