@@ -143,7 +143,7 @@ export default async function run(): Promise<BenchResult> {
     name: "idle: indexer CPU with the relay attached, % of one core",
     value: p.idle.indexerPercent,
     unit: "%",
-    notes: `${p.idle.seconds} s, nothing sent; relay ${p.idle.relayPercent} %; the indexer while one client also long-polls GET /v1/events?wait=100 back to back (the relay's feed reads before its feed signal): ${p.idle.indexerWithLongPollPercent} %; relay feed signal ${JSON.stringify(p.idle.feedSignal)}`,
+    notes: `${p.idle.seconds} s, nothing sent; relay ${p.idle.relayPercent} %; the indexer while one client also long-polls GET /v1/events?wait=100 back to back (the relay's feed reads before its feed signal): ${p.idle.indexerWithLongPollPercent} %, five clients at once: ${p.idle.indexerWithFiveLongPollsPercent} %; relay feed signal ${JSON.stringify(p.idle.feedSignal)}`,
   });
   const t = p.throughput;
   metrics.push(

@@ -95,10 +95,11 @@ export type PerceptionReport = {
   ponderPollingNote: string;
   /**
    * The stack idle (subscriptions set up, nothing sent) for `seconds`: CPU of the indexer's processes and of the
-   * relay in % of one core; `indexerWithLongPollPercent`: the indexer while this process also long-polls
-   * GET /v1/events?wait=100 back to back (what the relay did before its feed signal).
+   * relay in % of one core; `indexerWithLongPollPercent` / `indexerWithFiveLongPollsPercent`: the indexer while
+   * this process also long-polls GET /v1/events?wait=100 back to back with one / five concurrent readers (one is
+   * what the relay did before its feed signal; waiting readers share one look at the feed, feedWatch.ts).
    */
-  idle: { seconds: number; indexerPercent: number; relayPercent: number; indexerWithLongPollPercent: number; feedSignal: unknown };
+  idle: { seconds: number; indexerPercent: number; relayPercent: number; indexerWithLongPollPercent: number; indexerWithFiveLongPollsPercent: number; feedSignal: unknown };
   oneSub: LatencyReport;
   manySubs: LatencyReport;
   throughput: {
@@ -424,14 +425,21 @@ async function measure(stack: TestStack, sink: WebhookSink, o: PerceptionOptions
       if (page.items.length === 0) break;
       after = page.items.at(-1)!.id;
     }
-    const longPoll = await measure(async () => {
-      const end = performance.now() + seconds * 1000;
-      while (performance.now() < end) await getJson(`${stack.apiUrl}/v1/events?limit=500&after=${after}&wait=100`);
-    });
+    const longPolls = (readers: number) =>
+      measure(async () => {
+        const end = performance.now() + seconds * 1000;
+        await Promise.all(
+          Array.from({ length: readers }, async () => {
+            while (performance.now() < end) await getJson(`${stack.apiUrl}/v1/events?limit=500&after=${after}&wait=100`);
+          }),
+        );
+      });
+    const one = await longPolls(1);
+    const five = await longPolls(5);
     const r1 = (v: number) => Math.round(v * 10) / 10;
-    return { seconds, indexerPercent: r1(quiet.indexer), relayPercent: r1(quiet.relay), indexerWithLongPollPercent: r1(longPoll.indexer), feedSignal: (await relayHealth()).stats };
+    return { seconds, indexerPercent: r1(quiet.indexer), relayPercent: r1(quiet.relay), indexerWithLongPollPercent: r1(one.indexer), indexerWithFiveLongPollsPercent: r1(five.indexer), feedSignal: (await relayHealth()).stats };
   })();
-  o.log(`  idle ${idle.seconds} s: indexer ${idle.indexerPercent} %, relay ${idle.relayPercent} % of a core; indexer with one long-poller ${idle.indexerWithLongPollPercent} %`);
+  o.log(`  idle ${idle.seconds} s: indexer ${idle.indexerPercent} %, relay ${idle.relayPercent} % of a core; indexer with one / five long-pollers ${idle.indexerWithLongPollPercent} / ${idle.indexerWithFiveLongPollsPercent} %`);
   o.log(`  latency, 1 subscription: ${o.eventsOneSub} broadcasts, one per block…`);
   const oneSub = await latencyPhase(swarmOne, "/one/", 1, o.eventsOneSub);
   o.log(`    first webhook p50 ${oneSub.first.p50} ms, p99 ${oneSub.first.p99} ms (indexer p50 ${oneSub.indexer.p50} ms)`);

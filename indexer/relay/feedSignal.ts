@@ -42,6 +42,8 @@ export class FeedSignal {
   #loop: Promise<void> | undefined;
   #abort: AbortController | undefined;
   #waiters = new Set<() => void>();
+  #listeners = new Set<() => void>();
+  #latest: string | null | undefined;
   #cancelRetry: (() => void) | undefined;
 
   constructor(options: FeedSignalOptions) {
@@ -56,6 +58,17 @@ export class FeedSignal {
   /** Whether the stream is open (pushes arrive). */
   get connected(): boolean {
     return this.#connected;
+  }
+
+  /** The newest feed id of the last push (null: the feed is empty; undefined: nothing pushed on this stream yet). */
+  get latest(): string | null | undefined {
+    return this.#latest;
+  }
+
+  /** Calls `listener` after every push and every connection change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   start(): void {
@@ -88,12 +101,24 @@ export class FeedSignal {
 
   #wakeAll(): void {
     for (const done of [...this.#waiters]) done();
+    for (const listener of [...this.#listeners]) listener();
   }
 
   #setConnected(connected: boolean): void {
     if (this.#connected === connected) return;
     this.#connected = connected;
+    if (!connected) this.#latest = undefined;
     this.#wakeAll();
+  }
+
+  /** The live query's rows: `{ rows: [{ id }] }` (Ponder's /sql/live data). */
+  static #newestId(data: string): string | null | undefined {
+    try {
+      const id = (JSON.parse(data) as { rows?: { id?: unknown }[] }).rows?.[0]?.id;
+      return typeof id === "string" ? id : id === null ? null : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async #run(): Promise<void> {
@@ -120,7 +145,8 @@ export class FeedSignal {
         lastFailure = "";
         this.#setConnected(true);
         const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
-        for await (const _event of events) {
+        for await (const event of events) {
+          this.#latest = FeedSignal.#newestId(event.data);
           this.#generation++;
           this.#wakeAll();
         }

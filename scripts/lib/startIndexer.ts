@@ -82,6 +82,8 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
   Object.assign(env, {
     PONDER_TELEMETRY_DISABLED: "true",
     CONCORD_DEPLOYMENT: path.resolve(deploymentFile),
+    // The API's own address, for its long-polls' push (indexer/src/api/v1/events.ts).
+    CONCORD_API_SELF_URL: `http://${host}:${port}`,
     FORCE_COLOR: "0",
     ...options.env,
   });

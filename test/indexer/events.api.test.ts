@@ -450,6 +450,18 @@ describe("unified feed GET /v1/events and GET /v1/subscriptions against the chai
     expect(Date.now() - t0).toBeLessThan(9_000);
     expect(page.items.map((e: EventBody) => [e.type, e.txHash])).toEqual([["message.broadcast", hashes["broadcast-wait"]]]);
     expect(page.nextCursor).toBe(page.items[0].id);
+    // Waiting requests share one look at the feed (feedWatch.ts): five of them, one with a filter the next event
+    // does not match. The four are answered with it; the filtered one keeps waiting and ends with the empty page.
+    const cursor = page.nextCursor as string;
+    t0 = Date.now();
+    const waiting = Array.from({ length: 4 }, () => ok(`/v1/events?after=${cursor}&wait=10000`));
+    const filtered = ok(`/v1/events?after=${cursor}&types=task.posted&wait=1500`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await send("broadcast-wait-2", bob, "MessageBus", "broadcast", [2n, bytes32("wait-2"), "0x03"]);
+    for (const p of await Promise.all(waiting)) expect(p.items.map((e: EventBody) => e.txHash)).toEqual([hashes["broadcast-wait-2"]]);
+    expect(Date.now() - t0).toBeLessThan(9_000);
+    expect(await filtered).toEqual({ items: [], nextCursor: cursor, hasMore: false });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_400);
     // Out of range / malformed.
     for (const wait of ["10001", "-5", "soon"]) {
       const { status, body } = await get(`/v1/events?wait=${wait}`);
