@@ -1,6 +1,7 @@
 /**
- * CPU time (user + system, ms) of a process and all its descendants, from /proc (Linux): the indexer is started
- * through a launcher, so its CPU is the tree's. Processes that ended meanwhile are not counted.
+ * CPU time (user + system, ms) from /proc (Linux): of one process (processCpuMs), or of a process and all its
+ * descendants (processTreeCpuMs: the indexer is started through a launcher, so its CPU is the tree's; processes
+ * that ended meanwhile are not counted).
  */
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -13,6 +14,11 @@ function stat(pid: number): { ppid: number; cpuMs: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU time (ms) of one process and its threads; undefined when it is gone (or no pid). */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  return pid === undefined ? undefined : stat(pid)?.cpuMs;
 }
 
 export function processTreeCpuMs(root: number): number {

@@ -20,6 +20,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ProcessGroup } from "../../scripts/lib/processes.ts";
 import { startRelay } from "../../scripts/lib/startRelay.ts";
 import { getFreePort } from "../../scripts/lib/waitFor.ts";
+import { processCpuMs } from "./processCpu.ts";
 import { percentile } from "./result.ts";
 import { startWebhookSink, type Arrival } from "./webhookSink.ts";
 
@@ -88,18 +89,6 @@ function feedEvent(block: number, logIndex: number) {
   };
 }
 
-/** CPU time (user + system, ms) of a process and its threads, from /proc/<pid>/stat. */
-async function cpuMs(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const { readFileSync } = await import("node:fs");
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ 100)
-  } catch {
-    return undefined;
-  }
-}
-
 export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport> {
   const events: ReturnType<typeof feedEvent>[] = [];
   let head = 1;
@@ -157,7 +146,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     if (!pgAdmin) return m;
     const { rows } = (await pgAdmin.query(`SELECT pid FROM pg_stat_activity WHERE application_name = '${appName}'`)) as { rows: { pid: number }[] };
     for (const r of rows) {
-      const ms = await cpuMs(r.pid);
+      const ms = processCpuMs(r.pid);
       if (ms !== undefined) m.set(r.pid, ms);
     }
     return m;
@@ -186,14 +175,14 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     head++;
     const tpBlock = head;
     const from = sink.arrivals.length;
-    const cpuBefore = await cpuMs(pid);
+    const cpuBefore = processCpuMs(pid);
     const pgBefore = await backendCpu();
     const appear = performance.now();
     for (let i = 0; i < o.events; i++) events.push(feedEvent(tpBlock, i));
     const expected = o.events * o.subscriptions;
     await waitFor(() => countBlock(sink.arrivals, tpBlock, from) >= expected, 300_000, `${expected} deliveries`);
     await sleep(300);
-    const cpuAfter = await cpuMs(pid);
+    const cpuAfter = processCpuMs(pid);
     const pgAfter = await backendCpu();
     const tp = sink.arrivals.slice(from).filter((a) => a.blockNumber === tpBlock);
     const unique = new Set(tp.map((a) => a.id));

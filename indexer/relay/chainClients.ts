@@ -39,13 +39,13 @@ export async function chainTime(publicClient: PublicClient): Promise<number> {
  * Chain time and the block tag it was read at: calls and simulations that must see the same time use that tag
  * (a node that does not serve the pending block gets "latest" everywhere).
  */
-export async function chainClock(publicClient: PublicClient): Promise<{ time: number; blockTag: "pending" | "latest" }> {
+export async function chainClock(publicClient: PublicClient): Promise<{ time: number; blockTag: "pending" | "latest"; baseFeePerGas: bigint | null }> {
   try {
     const pending = await publicClient.getBlock({ blockTag: "pending" });
-    return { time: Number(pending.timestamp), blockTag: "pending" };
+    return { time: Number(pending.timestamp), blockTag: "pending", baseFeePerGas: pending.baseFeePerGas ?? null };
   } catch {
     const latest = await publicClient.getBlock({ blockTag: "latest" });
-    return { time: Number(latest.timestamp), blockTag: "latest" };
+    return { time: Number(latest.timestamp), blockTag: "latest", baseFeePerGas: latest.baseFeePerGas ?? null };
   }
 }
 

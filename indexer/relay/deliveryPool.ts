@@ -14,7 +14,7 @@
 import { attemptDelivery, type AttemptOutcome, type EndpointCheck, type SignFunction } from "./attemptDelivery.ts";
 import type { Dispatcher } from "undici";
 import type { Db } from "./db/Db.ts";
-import { analyzeOutbox, claimDueDeliveries, completeDeliveries, releaseClaims, syncHeldDeliveries, type ClaimedDelivery, type Completion } from "./outbox.ts";
+import { analyzeOutbox, claimDueDeliveries, completeDeliveries, releaseClaims, type ClaimedDelivery, type Completion } from "./outbox.ts";
 import { retriesExhausted, retryDelayMs, type RetrySchedule } from "./retrySchedule.ts";
 import { disableSubscription } from "./subscriptionCache.ts";
 
@@ -163,9 +163,8 @@ export class DeliveryPool {
           for (const d of disables) await disableSubscription(db, d.subscriptionId, d.reason);
           await completeDeliveries(db, workerId, batch);
           this.stats.writes++;
+          // The given-back rows of a 410'd subscription are held with its other queued rows (releaseClaims).
           if (releases.length > 0) await releaseClaims(db, releases, workerId);
-          // The given-back rows of a 410'd subscription are held with its other queued rows.
-          if (disables.length > 0 && releases.length > 0) await syncHeldDeliveries(db, disables.map((d) => d.subscriptionId));
         } catch (error) {
           // The rows stay 'delivering' under our lease: they are attempted again after it (at least once).
           log(`recording ${batch.length} outcome(s) failed: ${(error as Error).message}`);

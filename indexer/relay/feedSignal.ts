@@ -41,7 +41,6 @@ export class FeedSignal {
   #running = false;
   #loop: Promise<void> | undefined;
   #abort: AbortController | undefined;
-  #waiters = new Set<() => void>();
   #listeners = new Set<() => void>();
   #latest: string | null | undefined;
   #cancelRetry: (() => void) | undefined;
@@ -91,16 +90,15 @@ export class FeedSignal {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.#waiters.delete(done);
+        unsubscribe();
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.#waiters.add(done);
+      const unsubscribe = this.subscribe(done);
     });
   }
 
   #wakeAll(): void {
-    for (const done of [...this.#waiters]) done();
     for (const listener of [...this.#listeners]) listener();
   }
 

@@ -348,19 +348,23 @@ export async function markDead(db: Queryable, id: string, workerId: string, fail
   return done.length > 0;
 }
 
-/** Gives claimed rows back untouched (shutdown before their attempts started), in one statement. */
+/** A subscription `s` may be delivered to now (claims, hand-off and held rows use the same test). */
+const DELIVERABLE = "s.status = 'active' AND s.disabled_at IS NULL";
+
+/**
+ * Gives claimed rows back untouched (shutdown before their attempts started, or their subscription answered 410
+ * meanwhile), in one statement: pending, or held when their subscription cannot be delivered to now.
+ */
 export async function releaseClaims(db: Queryable, ids: readonly string[], workerId: string): Promise<void> {
   if (ids.length === 0) return;
   await db.query(
-    "UPDATE relay_outbox SET status = 'pending', locked_by = NULL, lease_until = NULL WHERE id = ANY($1::text[]) AND locked_by = $2 AND status = 'delivering'",
+    `UPDATE relay_outbox o SET locked_by = NULL, lease_until = NULL,
+       status = CASE WHEN EXISTS (SELECT 1 FROM relay_subscriptions s WHERE s.id = o.subscription_id AND ${DELIVERABLE}) THEN 'pending' ELSE 'held' END
+     WHERE o.id = ANY($1::text[]) AND o.locked_by = $2 AND o.status = 'delivering'`,
     [[...ids], workerId],
   );
 }
 
-/** Gives a claimed row back untouched (shutdown before the attempt started). */
-export async function releaseClaim(db: Queryable, id: string, workerId: string): Promise<void> {
-  await db.query(`UPDATE relay_outbox SET status = 'pending', locked_by = NULL, lease_until = NULL WHERE id = $1 AND locked_by = $2 AND status = 'delivering'`, [id, workerId]);
-}
 
 /**
  * Redrive: dead deliveries of a subscription (or the one named) go back to pending with attempts reset, due
@@ -399,13 +403,13 @@ export async function syncHeldDeliveries(db: Queryable, subscriptionIds?: readon
     `WITH hold AS (
        UPDATE relay_outbox o SET status = 'held'
        WHERE o.status = 'pending' AND ($1::text[] IS NULL OR o.subscription_id = ANY($1::text[]))
-         AND NOT EXISTS (SELECT 1 FROM relay_subscriptions s WHERE s.id = o.subscription_id AND s.status = 'active' AND s.disabled_at IS NULL)
+         AND NOT EXISTS (SELECT 1 FROM relay_subscriptions s WHERE s.id = o.subscription_id AND ${DELIVERABLE})
        RETURNING 1
      ),
      release AS (
        UPDATE relay_outbox o SET status = 'pending'
        WHERE o.status = 'held' AND ($1::text[] IS NULL OR o.subscription_id = ANY($1::text[]))
-         AND EXISTS (SELECT 1 FROM relay_subscriptions s WHERE s.id = o.subscription_id AND s.status = 'active' AND s.disabled_at IS NULL)
+         AND EXISTS (SELECT 1 FROM relay_subscriptions s WHERE s.id = o.subscription_id AND ${DELIVERABLE})
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM hold) AS held, (SELECT count(*) FROM release) AS released`,

@@ -146,7 +146,7 @@ export class Keeper {
     for (const [key, until] of this.suppressed) if (until <= now) this.suppressed.delete(key);
 
     await this.checkInFlight(result);
-    const { time, blockTag } = await chainClock(publicClient);
+    const { time, blockTag, baseFeePerGas } = await chainClock(publicClient);
     const max = this.options.maxPerRound ?? 50;
     const sent: { id: bigint; occurrence: number; hash: Hex }[] = [];
     // Read once per round, and only when something is due (no RPC call in an idle round).
@@ -167,7 +167,7 @@ export class Keeper {
       const due = executableOccurrence(fresh, time);
       if (!due || this.suppressed.has(`${id}:${due.occurrence}`)) continue;
       if (this.options.maxFeePerGas !== undefined) {
-        plan ??= await this.feePlan(this.options.maxFeePerGas, blockTag);
+        plan ??= await this.feePlan(this.options.maxFeePerGas, baseFeePerGas);
         if (plan.defer) {
           result.deferred = { baseFeePerGas: plan.baseFeePerGas };
           break;
@@ -201,18 +201,17 @@ export class Keeper {
 
   /**
    * Fees under `cap`: on an EIP-1559 chain the base fee of the block the round reads (the pending one where the node
-   * has it, chainClock) decides (above the cap: defer), and the
+   * has it, as read by chainClock) decides (above the cap: defer), and the
    * node's estimate is lowered to the cap (max fee) and to the max fee (priority fee); on a chain without a base
    * fee the node's gas price decides and the transaction is sent at it.
    */
-  private async feePlan(cap: bigint, blockTag: "pending" | "latest"): Promise<FeePlan> {
+  private async feePlan(cap: bigint, baseFeePerGas: bigint | null): Promise<FeePlan> {
     const { publicClient } = this.options;
-    const block = await publicClient.getBlock({ blockTag });
-    if (block.baseFeePerGas === null || block.baseFeePerGas === undefined) {
+    if (baseFeePerGas === null) {
       const gasPrice = await publicClient.getGasPrice();
       return gasPrice > cap ? { defer: true, baseFeePerGas: gasPrice } : { defer: false };
     }
-    if (block.baseFeePerGas > cap) return { defer: true, baseFeePerGas: block.baseFeePerGas };
+    if (baseFeePerGas > cap) return { defer: true, baseFeePerGas };
     const estimate = await publicClient.estimateFeesPerGas();
     const maxFeePerGas = estimate.maxFeePerGas < cap ? estimate.maxFeePerGas : cap;
     const maxPriorityFeePerGas = estimate.maxPriorityFeePerGas < maxFeePerGas ? estimate.maxPriorityFeePerGas : maxFeePerGas;
